@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+export const ORG_KINDS = ['committee', 'working_committee', 'general_branch', 'branch'] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
+export type OrgStatus = 'active' | 'dissolved' | 'merged';
+
+export interface OrgTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  /** Materialized ancestor path of ids including self: `/1/5/23/`. */
+  path: string;
+  depth: number;
+  kind: OrgKind;
+  name: string;
+  short_name: string | null;
+  code: string;
+  category: string | null;
+  established_on: string | null;
+  status: OrgStatus;
+  merged_into_id: number | null;
+  /** Active descendants (not counting self), kept in the same transaction as every tree change. */
+  descendant_count: number;
+  /** Members of a branch (filled by the member module). */
+  member_count: number;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
+export interface OrgContactTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  post: string;
+  /** AES-GCM ciphertext of the phone number (see common/crypto.ts). */
+  phone_enc: string | null;
+  phone_last4: string | null;
+  sort_order: number;
+  created_at: string;
+  ended_at: string | null;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  is_system_admin: number;
+  must_change_password: number;
+  status: 'active' | 'disabled';
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface RoleTable {
+  id: Generated<number>;
+  account_id: number;
+  org_id: number;
+  role_type: string;
+  created_at: string;
+  ended_at: string | null;
+}
+
+export interface SessionTable {
+  /** sha256 of the cookie token */
+  id: string;
+  account_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+}
+
+export interface LoginFailureTable {
+  id: Generated<number>;
+  /** `account:<username>` or `ip:<address>` */
+  key: string;
+  at: string;
+}
+
+export interface InviteCodeTable {
+  code: string;
+  org_id: number;
+  role_type: string;
+  created_by: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: number | null;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  account_id: number | null;
+  org_id: number | null;
+  /** Path of the org at the time of the write, so a subtree can browse its history. */
+  org_path: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+}
+
+export interface DB {
+  org: OrgTable;
+  org_contact: OrgContactTable;
+  account: AccountTable;
+  role: RoleTable;
+  session: SessionTable;
+  login_failure: LoginFailureTable;
+  invite_code: InviteCodeTable;
+  audit_log: AuditLogTable;
+}
