@@ -1,0 +1,164 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import { can, loadActor, requireOrg, type Actor, type Need, type OrgRef } from './access.js';
+import { forbidden, notFound, unauthorized, AppError } from '../common/errors.js';
+import { sha256 } from '../common/crypto.js';
+
+/**
+ * Every route declares what it needs in `config.access`; this plugin enforces it before validation, so a
+ * foreign id is refused whatever else the request carries.
+ *
+ * - `public`: no login (health, login, register with an invite code);
+ * - `session`: any logged-in account; the handler filters by scope in SQL (search, my roots, me);
+ * - `system`: system administrators only;
+ * - `{ refs }`: each referenced subject (from params, query or body) must be readable/writable. Subjects are
+ *   resolved to the orgs that govern them: an org itself, a role's org, an invite's org, or every org where
+ *   an account holds a role.
+ */
+export type RefType = 'org' | 'account' | 'role' | 'invite';
+export interface RefSpec {
+  type: RefType;
+  from: 'params' | 'query' | 'body';
+  key: string;
+  need: Need;
+}
+export type AccessSpec = 'public' | 'session' | 'system' | { refs: RefSpec[] };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessSpec;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+    sessionId: string | null;
+    csrfToken: string | null;
+  }
+}
+
+export const SESSION_COOKIE = 'tuanwu_session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Route registry: method + url → access spec, for the OpenAPI access test and docs. */
+export const routeAccess = new Map<string, AccessSpec>();
+
+export function describeAccess(spec: AccessSpec): string {
+  if (spec === 'public') return '权限 Access: 公开 public';
+  if (spec === 'session') return '权限 Access: 已登录，结果按管辖范围过滤 logged in, filtered to the caller’s subtree';
+  if (spec === 'system') return '权限 Access: 系统管理员 system administrators';
+  return (
+    '权限 Access: ' +
+    spec.refs.map((r) => `${r.from}.${r.key} → ${r.type} ${r.need === 'write' ? '可管理 write' : '可查看 read'}`).join('; ')
+  );
+}
+
+export async function resolveRefOrgs(db: Kysely<DB>, type: RefType, id: number | string): Promise<OrgRef[] | undefined> {
+  switch (type) {
+    case 'org': {
+      const o = await db.selectFrom('org').select(['id', 'path']).where('id', '=', Number(id)).executeTakeFirst();
+      return o ? [o] : undefined;
+    }
+    case 'role': {
+      const o = await db
+        .selectFrom('role')
+        .innerJoin('org', 'org.id', 'role.org_id')
+        .select(['org.id', 'org.path'])
+        .where('role.id', '=', Number(id))
+        .executeTakeFirst();
+      return o ? [o] : undefined;
+    }
+    case 'invite': {
+      const o = await db
+        .selectFrom('invite_code')
+        .innerJoin('org', 'org.id', 'invite_code.org_id')
+        .select(['org.id', 'org.path'])
+        .where('invite_code.code', '=', String(id))
+        .executeTakeFirst();
+      return o ? [o] : undefined;
+    }
+    case 'account': {
+      const rows = await db
+        .selectFrom('role')
+        .innerJoin('org', 'org.id', 'role.org_id')
+        .select(['org.id', 'org.path'])
+        .where('role.account_id', '=', Number(id))
+        .where('role.ended_at', 'is', null)
+        .execute();
+      return rows.length ? rows : undefined;
+    }
+  }
+}
+
+export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: unknown): Promise<void> {
+  if (raw === undefined || raw === null || raw === '') return; // absent: validation reports it
+  const value = ref.type === 'invite' ? String(raw) : Number(raw);
+  if (typeof value === 'number' && (!Number.isSafeInteger(value) || value <= 0)) throw notFound(label(ref.type));
+  if (ref.type === 'account' && actor.accountId === value && ref.need === 'read') return;
+  const orgs = await resolveRefOrgs(db, ref.type, value);
+  if (!orgs) throw notFound(label(ref.type));
+  if (ref.type === 'account') {
+    // Visible if one of its orgs is readable; manageable only if every one of them is writable.
+    if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('账号');
+    if (ref.need === 'write' && !orgs.every((o) => can(actor, 'write', o))) throw forbidden('该账号在您管辖范围之外还有角色，请由共同的上级管理员操作');
+    if (ref.need === 'write') {
+      const target = await db.selectFrom('account').select('is_system_admin').where('id', '=', value as number).executeTakeFirst();
+      if (target?.is_system_admin && !actor.isSystemAdmin) throw forbidden('系统管理员账号只能由系统管理员管理');
+    }
+    return;
+  }
+  for (const o of orgs) requireOrg(actor, ref.need, o);
+}
+
+const label = (t: RefType) => ({ org: '组织', account: '账号', role: '角色', invite: '注册码' })[t];
+
+export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> }): Promise<void> {
+  const { db } = opts;
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionId', null);
+  app.decorateRequest('csrfToken', null);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const spec = (route.config as { access?: AccessSpec } | undefined)?.access;
+    if (!spec) throw new Error(`Route ${route.method} ${route.url} declares no access`);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) if (m !== 'HEAD') routeAccess.set(`${m} ${route.url}`, spec);
+    if (route.schema && !route.schema.hide) {
+      const schema = route.schema as { description?: string };
+      schema.description = [schema.description, describeAccess(spec)].filter(Boolean).join('\n\n');
+    }
+  });
+
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const id = sha256(token);
+    const session = await db.selectFrom('session').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!session || session.expires_at < new Date().toISOString()) return;
+    const actor = await loadActor(db, session.account_id);
+    if (!actor) return;
+    req.actor = actor;
+    req.sessionId = id;
+    req.csrfToken = session.csrf_token;
+  });
+
+  app.addHook('preValidation', async (req: FastifyRequest, _reply: FastifyReply) => {
+    const spec = req.routeOptions.config.access;
+    if (!spec || !req.url.startsWith('/api/')) return;
+    if (spec === 'public') return;
+    const actor = req.actor;
+    if (!actor) throw unauthorized();
+    if (UNSAFE.has(req.method) && req.headers['x-csrf-token'] !== req.csrfToken) {
+      throw new AppError(403, 'csrf_failed', '页面已过期，请刷新后重试（CSRF 校验失败）');
+    }
+    if (spec === 'session') return;
+    if (spec === 'system') {
+      if (!actor.isSystemAdmin) throw forbidden('只有系统管理员可以执行此操作');
+      return;
+    }
+    for (const ref of spec.refs) {
+      const source = (ref.from === 'params' ? req.params : ref.from === 'query' ? req.query : req.body) as Record<string, unknown> | undefined;
+      await checkRef(db, actor, ref, source && typeof source === 'object' ? source[ref.key] : undefined);
+    }
+  });
+}

@@ -1,0 +1,163 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Services } from './services.js';
+import { accessPlugin } from './access/access-plugin.js';
+import { AppError, type FieldProblem } from './common/errors.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { accountRoutes } from './account/account.routes.js';
+import { orgRoutes } from './org/org.routes.js';
+import { inviteRoutes } from './org/invite.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import { ALLOWED_CHILDREN, CONTACT_POSTS, KIND_LABELS, ORG_CATEGORIES } from './org/org-kinds.js';
+import { ORG_KINDS } from './db/schema.js';
+import { ROLE_TYPES } from './access/roles.js';
+
+z.config(z.locales.zhCN());
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  services: Services;
+  webDir?: string | undefined;
+  secureCookies?: boolean;
+  logger?: boolean | { level: string };
+}
+
+const CONTEXT_LABELS: Record<string, string> = { body: '请求内容', querystring: '查询参数', params: '路径参数', headers: '请求头' };
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: process.env.TUANWU_TRUST_PROXY === '1',
+    bodyLimit: 2 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const s = opts.services;
+
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 10 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tuanwu 团务 API',
+        version: VERSION,
+        description: '共青团组织树、账号权限与团务工作 API。The API of tuanwu: org tree, accounts and access, league work.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tuanwu_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.code(err.status).send({ code: err.code, message: err.message, problems: err.problems, ...err.details });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const problems: FieldProblem[] = err.validation.map((v) => {
+        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        const keys = (v.params as { keys?: string[] }).keys;
+        const message = v.keyword === 'unrecognized_keys' && keys ? `不认识的字段：${keys.join('、')}` : (v.message ?? '格式不正确');
+        return { path: keys && v.keyword === 'unrecognized_keys' ? keys.join(',') : field || (err.validationContext ?? ''), message };
+      });
+      const where = CONTEXT_LABELS[err.validationContext ?? ''] ?? '输入';
+      return reply.code(400).send({
+        code: 'validation_error',
+        message: `${where}有误：${problems.map((p) => (p.path ? `${p.path}：${p.message}` : p.message)).join('；')}`,
+        problems,
+      });
+    }
+    const fe = err as FastifyError;
+    if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ code: 'payload_too_large', message: '上传内容过大', problems: [{ path: 'file', message: '超过大小限制' }] });
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
+      return reply.code(415).send({ code: 'unsupported_media_type', message: '请求格式不支持（上传文件请用 multipart/form-data）' });
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.code(fe.statusCode).send({ code: fe.code ?? 'bad_request', message: `请求无效：${fe.message}` });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ code: 'internal_error', message: '服务器内部错误，请稍后重试' });
+  });
+
+  await accessPlugin(app, { db: s.database.db });
+
+  app.get('/api/health', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['系统 system'],
+      summary: '健康检查 Health check',
+      response: { 200: z.object({ status: z.literal('ok'), database: z.string(), version: z.string() }) },
+    },
+    handler: async () => {
+      await s.database.db.selectFrom('org').select('id').limit(1).execute();
+      return { status: 'ok' as const, database: s.database.dialect.name, version: VERSION };
+    },
+  });
+
+  app.get('/api/meta', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['系统 system'],
+      summary: '组织类型、类别、角色等字典 Dictionaries for forms',
+      response: {
+        200: z.object({
+          kinds: z.array(z.object({ value: z.string(), label: z.string(), allowedChildren: z.array(z.string()) })),
+          categories: z.array(z.string()),
+          roleTypes: z.array(z.object({ value: z.string(), label: z.string() })),
+          contactPosts: z.array(z.string()),
+        }),
+      },
+    },
+    handler: async () => ({
+      kinds: ORG_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k], allowedChildren: [...ALLOWED_CHILDREN[k]] })),
+      categories: [...ORG_CATEGORIES],
+      roleTypes: Object.entries(ROLE_TYPES).map(([value, r]) => ({ value, label: r.label })),
+      contactPosts: [...CONTACT_POSTS],
+    }),
+  });
+
+  await authRoutes(app, s, { secureCookies: opts.secureCookies ?? false });
+  await accountRoutes(app, s);
+  await orgRoutes(app, s);
+  await inviteRoutes(app, s);
+  await auditRoutes(app, s);
+
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  if (opts.webDir && existsSync(path.join(opts.webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: opts.webDir, wildcard: false, index: false });
+    const index = path.join(opts.webDir, 'index.html');
+    app.setNotFoundHandler((req, reply) => {
+      if (req.url.startsWith('/api/') || req.method !== 'GET') {
+        return reply.code(404).send({ code: 'not_found', message: '接口不存在' });
+      }
+      // Files that exist are served by @fastify/static; every other path is a client route of the web app.
+      const rel = req.url.split('?')[0]!.replace(/^\/+/, '');
+      if (rel && existsSync(path.join(opts.webDir!, rel)) && !rel.includes('..')) return reply.sendFile(rel);
+      return reply.type('text/html').sendFile(path.relative(opts.webDir!, index));
+    });
+  } else {
+    app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 'not_found', message: '接口不存在' }));
+  }
+  return app;
+}

@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Actor } from '../access/access.js';
+import { nowIso } from '../common/time.js';
+
+/** Who acts, from where: passed from routes to every command that writes. */
+export interface Ctx {
+  actor: Actor;
+  ip: string | null;
+}
+
+export interface AuditEntry {
+  org?: { id: number; path: string } | null;
+  action: string;
+  subjectType: string;
+  subjectId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Writes one audit entry; call inside the transaction of the write it records. */
+export async function audit(db: Kysely<DB>, ctx: Pick<Ctx, 'ip'> & { actor: Pick<Actor, 'accountId'> | null }, e: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: nowIso(),
+      account_id: ctx.actor?.accountId || null,
+      org_id: e.org?.id ?? null,
+      org_path: e.org?.path ?? null,
+      action: e.action,
+      subject_type: e.subjectType,
+      subject_id: e.subjectId == null ? null : String(e.subjectId),
+      before: e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === undefined ? null : JSON.stringify(e.after),
+      ip: ctx.ip,
+    })
+    .execute();
+}
+
+/** Chinese names of audit actions, for screens and exports. */
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  'org.create': '新建组织',
+  'org.update': '修改组织',
+  'org.move': '移动组织',
+  'org.merge': '合并组织',
+  'org.dissolve': '撤销组织',
+  'org.contacts': '修改联系人',
+  'org.import': '批量导入组织',
+  'org.contact.reveal': '查看完整电话',
+  'directory.export_full': '导出完整通讯录',
+  'invite.create': '生成注册码',
+  'invite.revoke': '作废注册码',
+  'invite.use': '使用注册码注册',
+  'account.create': '新建账号',
+  'account.reset_password': '重置密码',
+  'account.change_password': '修改密码',
+  'account.disable': '停用账号',
+  'account.enable': '启用账号',
+  'role.create': '授予角色',
+  'role.end': '解除角色',
+  'auth.login': '登录',
+};

@@ -1,0 +1,211 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createServices } from '../services.js';
+import { buildApp } from '../app.js';
+import { workbookBuffer } from '../common/excel.js';
+import { AppError } from '../common/errors.js';
+import { generateDemo, type Preset } from '../demo/demo.js';
+import { Progress } from './progress.js';
+import { cliCtx, systemActor } from './system-actor.js';
+import { backup, restore } from './backup.js';
+import { generatePassword } from '../common/crypto.js';
+import { hashPassword } from '../auth/passwords.js';
+
+const HELP = `tuanwu 团务 — 命令行
+
+用法 Usage: tuanwu <命令> [选项]
+
+  serve                              启动服务（先自动迁移数据库；首次启动时创建系统管理员并显示一次密码）
+  migrate                            迁移数据库到最新版本
+  admin create --username U [--password P] [--name 姓名] [--system] [--org 组织代码 --role admin]
+                                     新建账号（不给密码则生成并显示一次）
+  admin reset-password --username U  重置密码（生成并显示一次）
+  demo --preset county|city|province 生成演示数据（县≈500、市≈1万、省≥10万个组织）
+  import orgs FILE [--under 组织代码] 从 Excel 批量导入组织（全部正确才写入）
+  export orgs [--under 组织代码] [--out FILE]   导出组织为 Excel（导入模板格式）
+  backup FILE                        在线备份（服务运行时也可）
+  restore FILE                       恢复到空实例
+
+环境变量 Environment: PORT, TUANWU_DATA_DIR, DATABASE_URL, TUANWU_SECRET（见 README）`;
+
+async function withDb<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = openDatabase(config);
+  try {
+    await migrateToLatest(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function orgByCode(database: Database, code: string | undefined) {
+  const q = database.db.selectFrom('org').select(['id', 'name']).where('status', '=', 'active');
+  const org = code ? await q.where('code', '=', code).executeTakeFirst() : await q.where('parent_id', 'is', null).orderBy('id').executeTakeFirst();
+  if (!org) throw new Error(code ? `找不到组织代码 ${code}` : '还没有任何组织：请先在网页中新建顶级组织，或运行 tuanwu demo');
+  return org;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      const database = openDatabase(config);
+      await migrateToLatest(database);
+      const services = createServices(database, config.secretKey);
+      const admins = await database.db.selectFrom('account').select('id').where('is_system_admin', '=', 1).limit(1).execute();
+      if (admins.length === 0) {
+        const password = generatePassword();
+        await database.db
+          .insertInto('account')
+          .values({
+            username: 'admin',
+            display_name: '系统管理员',
+            password_hash: await hashPassword(password),
+            is_system_admin: 1,
+            must_change_password: 1,
+            status: 'active',
+            created_at: new Date().toISOString(),
+            updated_at: new Date().toISOString(),
+            last_login_at: null,
+          })
+          .execute();
+        console.log('\n================ 首次启动 First start ================');
+        console.log('系统管理员 Administrator:  用户名 admin');
+        console.log(`初始密码 Password (只显示这一次 shown once):  ${password}`);
+        console.log('登录后请立即修改密码。Change it after logging in.');
+        console.log('======================================================\n');
+      }
+      const app = await buildApp({ services, webDir: config.webDir, secureCookies: config.secureCookies, logger: { level: config.logLevel } });
+      const close = async () => {
+        await app.close();
+        await database.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', close);
+      process.once('SIGTERM', close);
+      await app.listen({ port: config.port, host: config.host });
+      console.log(`tuanwu 已启动：http://localhost:${config.port}  （数据库 ${database.dialect.name}: ${database.location}；API 文档 /api/docs）`);
+      return;
+    }
+    case 'migrate': {
+      await withDb(config, async (database) => {
+        const applied = await migrateToLatest(database);
+        console.log(applied.length ? `已迁移：${applied.join(', ')}` : '数据库已是最新版本');
+      });
+      return;
+    }
+    case 'admin': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { username: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, system: { type: 'boolean' }, org: { type: 'string' }, role: { type: 'string' } },
+      });
+      if (!values.username) throw new Error('请用 --username 指定用户名');
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        if (sub === 'create') {
+          const res = await database.db.transaction().execute(async (trx) => {
+            const a = await s.accounts.insertAccount(trx, {
+              username: values.username!,
+              displayName: values.name ?? values.username!,
+              ...(values.password !== undefined && { password: values.password }),
+              isSystemAdmin: values.system ?? false,
+            });
+            if (values.org) {
+              const org = await trx.selectFrom('org').select('id').where('code', '=', values.org).executeTakeFirst();
+              if (!org) throw new Error(`找不到组织代码 ${values.org}`);
+              await s.accounts.insertRole(trx, a.id, org.id, (values.role ?? 'admin') as 'admin');
+            }
+            return a;
+          });
+          console.log(`已创建账号 ${values.username}${values.system ? '（系统管理员）' : ''}`);
+          if (!values.password) console.log(`初始密码（只显示这一次）：${res.password}`);
+        } else if (sub === 'reset-password') {
+          const account = await database.db.selectFrom('account').select('id').where('username', '=', values.username!).executeTakeFirst();
+          if (!account) throw new Error(`找不到账号 ${values.username}`);
+          const res = await s.accounts.resetPassword(cliCtx, account.id);
+          console.log(`已重置 ${res.username} 的密码（只显示这一次）：${res.temporaryPassword}`);
+        } else throw new Error('用法：tuanwu admin create|reset-password --username U');
+      });
+      return;
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { preset: { type: 'string', default: 'county' }, seed: { type: 'string' } } });
+      const preset = values.preset as Preset;
+      if (!['county', 'city', 'province'].includes(preset)) throw new Error('--preset 只能是 county、city 或 province');
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        const started = Date.now();
+        const progress = new Progress('写入演示数据', 1);
+        const res = await generateDemo(database, s.cipher, preset, {
+          seed: values.seed ? Number(values.seed) : 2026,
+          onProgress: (done, total) => {
+            progress.total = total;
+            progress.update(done);
+          },
+        });
+        const password = generatePassword();
+        const username = `demo-${preset}-${res.rootId}`;
+        await database.db.transaction().execute(async (trx) => {
+          const a = await s.accounts.insertAccount(trx, { username, displayName: `${res.rootName}管理员`, password: password + 'A1', mustChangePassword: false });
+          await s.accounts.insertRole(trx, a.id, res.rootId, 'admin');
+        });
+        console.log(`已生成 ${res.orgs} 个组织、${res.contacts} 个联系人，最深 ${res.maxDepth} 级，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`);
+        console.log(`顶级组织：${res.rootName}；管理员账号 ${username}，密码 ${password}A1（只显示这一次）`);
+      });
+      return;
+    }
+    case 'import': {
+      if (sub !== 'orgs' || !rest[0]) throw new Error('用法：tuanwu import orgs FILE [--under 组织代码]');
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { under: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        const target = await orgByCode(database, values.under);
+        const res = await s.orgImport.run(cliCtx, target.id, readFileSync(positionals[0]!), values['dry-run'] ?? false);
+        console.log(`${res.dryRun ? '预览通过，可以导入' : '已导入'} ${res.count} 个组织到“${target.name}”之下`);
+      });
+      return;
+    }
+    case 'export': {
+      if (sub !== 'orgs') throw new Error('用法：tuanwu export orgs [--under 组织代码] [--out FILE]');
+      const { values } = parseArgs({ args: rest, options: { under: { type: 'string' }, out: { type: 'string', default: 'orgs.xlsx' } } });
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        const target = await orgByCode(database, values.under);
+        const sheet = await s.orgReports.exportSheet(systemActor, target.id);
+        writeFileSync(values.out!, await workbookBuffer([sheet]));
+        console.log(`已导出 ${sheet.rows.length} 个组织到 ${values.out}`);
+      });
+      return;
+    }
+    case 'backup':
+    case 'restore': {
+      if (!sub) throw new Error(`用法：tuanwu ${command} FILE`);
+      await withDb(config, async (database) => {
+        const fn = command === 'backup' ? backup : restore;
+        const counts = await fn(database, config.secretKey, sub, (t, n) => console.log(`${t}: ${n}`));
+        console.log(`${command === 'backup' ? '已备份到' : '已从'} ${sub}${command === 'restore' ? ' 恢复' : ''}（${Object.values(counts).reduce((a, b) => a + b, 0)} 行）`);
+      });
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return;
+    default:
+      throw new Error(`未知命令：${command}\n\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof AppError) {
+    console.error(`错误：${err.message}`);
+    for (const p of err.problems ?? []) console.error(`  ${p.row ? `第${p.row}行 ` : ''}${p.column ? `[${p.column}] ` : ''}${p.value ? `“${p.value}” ` : ''}${p.message}`);
+  } else console.error(`错误：${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import type { Database } from './db/database.js';
+import { FieldCipher } from './common/crypto.js';
+import { AuthService } from './auth/auth.service.js';
+import { AccountService } from './account/account.service.js';
+import { OrgService } from './org/org.service.js';
+import { OrgImporter } from './org/org-import.js';
+import { OrgReports } from './org/org-reports.js';
+import { InviteService } from './org/invite.service.js';
+import { AuditService } from './audit/audit.service.js';
+
+/** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
+export function createServices(database: Database, secretKey: Buffer) {
+  const cipher = new FieldCipher(secretKey);
+  const auth = new AuthService(database.db);
+  const accounts = new AccountService(database.db, auth);
+  const orgs = new OrgService(database, cipher);
+  return {
+    database,
+    cipher,
+    auth,
+    accounts,
+    orgs,
+    orgImport: new OrgImporter(database.db, orgs),
+    orgReports: new OrgReports(database.db, database.dialect, orgs.repo, cipher),
+    invites: new InviteService(database.db, accounts, auth),
+    audit: new AuditService(database.db),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

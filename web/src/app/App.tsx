@@ -1,0 +1,75 @@
+import { lazy, Suspense } from 'react';
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from 'react-router';
+import { AuthProvider, useAuth } from '../features/auth/auth-context';
+import { CurrentOrgProvider } from '../lib/current-org';
+import { MetaProvider } from '../lib/meta';
+import { AppShell } from './AppShell';
+
+const LoginPage = lazy(() => import('../features/auth/LoginPage'));
+const RegisterPage = lazy(() => import('../features/auth/RegisterPage'));
+const OrgPage = lazy(() => import('../features/org/OrgPage'));
+const DirectoryPage = lazy(() => import('../features/directory/DirectoryPage'));
+const CompletenessPage = lazy(() => import('../features/completeness/CompletenessPage'));
+const ImportPage = lazy(() => import('../features/import/ImportPage'));
+const AccountsPage = lazy(() => import('../features/account/AccountsPage'));
+const AuditPage = lazy(() => import('../features/audit/AuditPage'));
+
+const fullPageSpin = <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
+
+/** Screens behind login; the session check happens once, here. */
+function RequireAuth() {
+  const { me } = useAuth();
+  const location = useLocation();
+  if (me === undefined) return fullPageSpin;
+  if (me === null) {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return (
+    <MetaProvider>
+      <CurrentOrgProvider me={me} key={me.id}>
+        <Outlet />
+      </CurrentOrgProvider>
+    </MetaProvider>
+  );
+}
+
+function PublicOnlyWhenChecked() {
+  const { me } = useAuth();
+  return me === undefined ? fullPageSpin : <Outlet />;
+}
+
+export function App() {
+  return (
+    <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#c8161d', borderRadius: 6 } }}>
+      <AntApp>
+        <BrowserRouter>
+          <AuthProvider>
+            <Suspense fallback={fullPageSpin}>
+              <Routes>
+                <Route element={<PublicOnlyWhenChecked />}>
+                  <Route path="/login" element={<LoginPage />} />
+                  <Route path="/register" element={<RegisterPage />} />
+                </Route>
+                <Route element={<RequireAuth />}>
+                  <Route element={<AppShell />}>
+                    <Route path="/orgs" element={<OrgPage />} />
+                    <Route path="/orgs/:id" element={<OrgPage />} />
+                    <Route path="/directory" element={<DirectoryPage />} />
+                    <Route path="/completeness" element={<CompletenessPage />} />
+                    <Route path="/import" element={<ImportPage />} />
+                    <Route path="/accounts" element={<AccountsPage />} />
+                    <Route path="/audit" element={<AuditPage />} />
+                    <Route path="*" element={<Navigate to="/orgs" replace />} />
+                  </Route>
+                </Route>
+              </Routes>
+            </Suspense>
+          </AuthProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,214 @@
+import { Suspense, useState } from 'react';
+import { App, Breadcrumb, Button, Drawer, Dropdown, Grid, Layout, Menu, Spin, Typography, theme } from 'antd';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  CheckCircleOutlined,
+  ContactsOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  TeamOutlined,
+  UploadOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { useAuth, useMe } from '../features/auth/auth-context';
+import { ChangePasswordModal } from '../features/auth/ChangePasswordModal';
+import { api } from '../lib/api';
+import { useCurrentOrg } from '../lib/current-org';
+import { useOrgsChanged } from '../lib/org-events';
+import { useRequest } from '../lib/useRequest';
+import type { OrgDetail } from '../lib/types';
+
+const { Header, Sider, Content } = Layout;
+
+const SECTIONS = [
+  { key: '/orgs', label: '组织树', icon: <ApartmentOutlined /> },
+  { key: '/directory', label: '工作通讯录', icon: <ContactsOutlined /> },
+  { key: '/completeness', label: '完整性检查', icon: <CheckCircleOutlined /> },
+  { key: '/import', label: '批量导入', icon: <UploadOutlined /> },
+  { key: '/accounts', label: '账号管理', icon: <TeamOutlined /> },
+  { key: '/audit', label: '审计日志', icon: <AuditOutlined /> },
+] as const;
+
+function sectionOf(pathname: string): string {
+  return SECTIONS.find((s) => pathname === s.key || pathname.startsWith(`${s.key}/`))?.key ?? '/orgs';
+}
+
+/** Where each org page lives: the org page for the tree, `?org=` for the other sections. */
+function hrefFor(section: string, orgId: number | undefined): string {
+  if (!orgId) return section;
+  return section === '/orgs' ? `/orgs/${orgId}` : `${section}?org=${orgId}`;
+}
+
+function OrgBreadcrumb({ compact }: { compact: boolean }) {
+  const { orgId } = useCurrentOrg();
+  const location = useLocation();
+  const section = sectionOf(location.pathname);
+  const { data, reload } = useRequest(
+    () => api.get<OrgDetail>(`/api/orgs/${orgId}`),
+    [orgId],
+    orgId !== undefined,
+  );
+  useOrgsChanged((ids) => {
+    if (orgId && (ids === null || ids.includes(orgId))) reload();
+  });
+  if (!data || data.id !== orgId) return null;
+  let ancestors = data.ancestors;
+  const cut = compact && ancestors.length > 2;
+  if (cut) ancestors = ancestors.slice(-2);
+  const items = [
+    ...(cut ? [{ key: 'more', title: '…' }] : []),
+    ...ancestors.map((a) => ({
+      key: String(a.id),
+      title: a.readable ? <Link to={hrefFor(section, a.id)}>{a.name}</Link> : a.name,
+    })),
+    { key: String(data.id), title: <span data-testid="breadcrumb-current">{data.name}</span> },
+  ];
+  return <Breadcrumb items={items} data-testid="org-breadcrumb" style={{ overflow: 'hidden' }} />;
+}
+
+export function AppShell() {
+  const me = useMe();
+  const { logout, refresh } = useAuth();
+  const { orgId } = useCurrentOrg();
+  const { message } = App.useApp();
+  const screens = Grid.useBreakpoint();
+  const isPhone = !screens.md;
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const [pwdOpen, setPwdOpen] = useState(false);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const { token } = theme.useToken();
+  const selected = sectionOf(location.pathname);
+
+  const menu = (
+    <Menu
+      mode="inline"
+      selectedKeys={[selected]}
+      aria-label="主菜单"
+      items={SECTIONS.map((s) => ({
+        key: s.key,
+        icon: s.icon,
+        label: (
+          <Link to={hrefFor(s.key, orgId)} data-testid={`nav-${s.key.slice(1)}`}>
+            {s.label}
+          </Link>
+        ),
+      }))}
+      onClick={() => setDrawerOpen(false)}
+      style={{ borderInlineEnd: 0 }}
+    />
+  );
+
+  const userMenu = {
+    items: [
+      { key: 'who', label: `${me.displayName}（${me.username}）`, disabled: true },
+      { type: 'divider' as const },
+      { key: 'password', icon: <KeyOutlined />, label: <span data-testid="menu-change-password">修改密码</span> },
+      { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="menu-logout">退出登录</span> },
+    ],
+    onClick: ({ key }: { key: string }) => {
+      if (key === 'password') setPwdOpen(true);
+      if (key === 'logout')
+        void logout().then(() => {
+          message.success('已退出登录');
+          navigate('/login', { replace: true });
+        });
+    },
+  };
+
+  const brand = (
+    <Link to="/orgs" style={{ display: 'flex', alignItems: 'center', gap: 8, color: 'inherit' }}>
+      <img src="/favicon.svg" alt="" width={28} height={28} />
+      <Typography.Text strong style={{ fontSize: 18, whiteSpace: 'nowrap' }}>
+        团务
+      </Typography.Text>
+    </Link>
+  );
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      {!isPhone && (
+        <Sider
+          width={200}
+          collapsible
+          breakpoint="lg"
+          theme="light"
+          style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}
+        >
+          <div style={{ height: 56, display: 'flex', alignItems: 'center', paddingInline: 20 }}>{brand}</div>
+          {menu}
+        </Sider>
+      )}
+      <Drawer
+        placement="left"
+        open={isPhone && drawerOpen}
+        onClose={() => setDrawerOpen(false)}
+        size={240}
+        title={brand}
+        styles={{ body: { padding: 0 } }}
+      >
+        {menu}
+      </Drawer>
+      <Layout>
+        <Header
+          style={{
+            background: token.colorBgContainer,
+            paddingInline: isPhone ? 12 : 24,
+            display: 'flex',
+            alignItems: 'center',
+            gap: 12,
+            borderBottom: `1px solid ${token.colorBorderSecondary}`,
+            height: 56,
+            lineHeight: '56px',
+            position: 'sticky',
+            top: 0,
+            zIndex: 10,
+          }}
+        >
+          {isPhone && (
+            <>
+              <Button
+                type="text"
+                icon={<MenuOutlined />}
+                aria-label="打开菜单"
+                data-testid="open-menu"
+                onClick={() => setDrawerOpen(true)}
+              />
+              {brand}
+            </>
+          )}
+          <div style={{ flex: 1, minWidth: 0, overflow: 'hidden', whiteSpace: 'nowrap' }}>
+            {!isPhone && <OrgBreadcrumb compact={false} />}
+          </div>
+          <Dropdown menu={userMenu} trigger={['click']} placement="bottomRight">
+            <Button type="text" icon={<UserOutlined />} data-testid="user-menu" aria-label="当前用户">
+              {!isPhone && me.displayName}
+            </Button>
+          </Dropdown>
+        </Header>
+        <Content style={{ padding: isPhone ? 12 : 24, minWidth: 0 }}>
+          {isPhone && (
+            <div style={{ marginBottom: 8 }}>
+              <OrgBreadcrumb compact />
+            </div>
+          )}
+          <Suspense fallback={<Spin style={{ display: 'block', margin: '80px auto' }} />}>
+            <Outlet />
+          </Suspense>
+        </Content>
+      </Layout>
+      <ChangePasswordModal
+        open={pwdOpen || me.mustChangePassword}
+        forced={me.mustChangePassword}
+        onClose={() => setPwdOpen(false)}
+        onDone={() => {
+          setPwdOpen(false);
+          void refresh();
+        }}
+      />
+    </Layout>
+  );
+}

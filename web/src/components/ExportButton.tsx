@@ -1,0 +1,43 @@
+import { useState } from 'react';
+import { App, Button, type ButtonProps } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
+import { downloadFile, type Query } from '../lib/api';
+
+interface Props extends Omit<ButtonProps, 'onClick' | 'loading'> {
+  url: string;
+  query?: Query;
+  fileName?: string;
+  /** Ask first (e.g. for exports that are written to the audit log). */
+  confirm?: { title: string; content: React.ReactNode };
+  label?: React.ReactNode;
+}
+
+/** Downloads an .xlsx from the server; errors (no permission, expired session) are shown, not navigated to. */
+export function ExportButton({ url, query, fileName, confirm, label = '导出Excel', ...rest }: Props) {
+  const { message, modal } = App.useApp();
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const name = await downloadFile(url, query, fileName);
+      message.success(`已导出：${name}`);
+    } catch (e) {
+      message.error(e instanceof Error ? e.message : '导出失败');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button
+      icon={<DownloadOutlined />}
+      loading={busy}
+      {...rest}
+      onClick={() => {
+        if (!confirm) return void run();
+        modal.confirm({ title: confirm.title, content: confirm.content, okText: '确认导出', cancelText: '取消', onOk: run });
+      }}
+    >
+      {label}
+    </Button>
+  );
+}

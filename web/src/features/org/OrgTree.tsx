@@ -1,0 +1,168 @@
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { Alert, Empty, Skeleton, Tree, Typography } from 'antd';
+import type { TreeDataNode, TreeProps } from 'antd';
+import { api } from '../../lib/api';
+import { useOrgsChanged } from '../../lib/org-events';
+import type { Items, Org } from '../../lib/types';
+import { KindTag } from '../../components/KindTag';
+
+/**
+ * The tree browser. It never loads the whole tree: roots come from /api/orgs/roots, each level from
+ * /api/orgs/{id}/children when it is expanded, and antd's virtual list renders only the visible rows, so a
+ * province with 100,000+ orgs opens as fast as a school.
+ */
+
+interface Node extends TreeDataNode {
+  key: string;
+  org: Org;
+  children?: Node[];
+}
+
+interface Props {
+  selectedId: number | undefined;
+  /** Materialized path of the selected org (`/1/5/23/`): its ancestors are expanded to reveal it. */
+  selectedPath: string | undefined;
+  onSelect: (org: Org) => void;
+  height: number;
+}
+
+const idsOf = (path: string) => path.split('/').filter(Boolean).map(Number);
+
+export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
+  const [roots, setRoots] = useState<Org[] | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [childrenOf, setChildrenOf] = useState<ReadonlyMap<number, Org[]>>(new Map());
+  const [expandedKeys, setExpandedKeys] = useState<string[]>([]);
+  const treeRef = useRef<{ scrollTo: (o: { key: string; align?: 'top' | 'bottom' | 'auto' }) => void } | null>(null);
+  // Latest loaded children outside React state, so sequential reveals see what earlier awaits loaded.
+  const loaded = useRef(new Map<number, Org[]>());
+
+  const fetchChildren = useCallback(async (id: number) => {
+    const res = await api.get<Items<Org>>(`/api/orgs/${id}/children`);
+    loaded.current.set(id, res.items);
+    setChildrenOf(new Map(loaded.current));
+    return res.items;
+  }, []);
+
+  const fetchRoots = useCallback(async () => {
+    try {
+      const res = await api.get<Items<Org>>('/api/orgs/roots');
+      setRoots(res.items);
+      setError(null);
+      return res.items;
+    } catch (e) {
+      setError(e instanceof Error ? e.message : '无法加载组织树');
+      return [];
+    }
+  }, []);
+
+  useEffect(() => {
+    void fetchRoots();
+  }, [fetchRoots]);
+
+  // Reveal the selected org: load and expand each ancestor below the visible root, then scroll to it.
+  const reveal = useEffectEvent(async (path: string, id: number, rootList: Org[]) => {
+    const chain = idsOf(path);
+    const rootIdx = chain.findIndex((a) => rootList.some((r) => r.id === a));
+    if (rootIdx < 0) return;
+    const toExpand = chain.slice(rootIdx, chain.indexOf(id));
+    for (const a of toExpand) {
+      if (!loaded.current.has(a)) {
+        try {
+          await fetchChildren(a);
+        } catch {
+          return;
+        }
+      }
+    }
+    setExpandedKeys((old) => [...new Set([...old, ...toExpand.map(String)])]);
+    requestAnimationFrame(() => treeRef.current?.scrollTo({ key: String(id), align: 'auto' }));
+  });
+
+  useEffect(() => {
+    if (roots && selectedPath && selectedId) void reveal(selectedPath, selectedId, roots);
+  }, [roots, selectedPath, selectedId]);
+
+  // After a change, reload the levels that show it: every loaded ancestor level (descendant counts change
+  // all the way up) and the roots. Levels that are loaded but collapsed are dropped and reload on expand.
+  useOrgsChanged((ids) => {
+    const all = loaded.current;
+    const affected = new Set<number>();
+    if (ids === null) for (const k of all.keys()) affected.add(k);
+    else {
+      const pathOf = new Map<number, string>();
+      for (const list of all.values()) for (const o of list) pathOf.set(o.id, o.path);
+      for (const r of roots ?? []) pathOf.set(r.id, r.path);
+      for (const id of ids) {
+        affected.add(id);
+        const p = pathOf.get(id);
+        if (p) for (const a of idsOf(p)) affected.add(a);
+      }
+    }
+    const expanded = new Set(expandedKeys.map(Number));
+    for (const id of affected) {
+      if (!all.has(id)) continue;
+      if (expanded.has(id)) void fetchChildren(id).catch(() => undefined);
+      else all.delete(id);
+    }
+    setChildrenOf(new Map(all));
+    void fetchRoots();
+  });
+
+  const treeData = useMemo(() => {
+    const build = (list: Org[], seen: Set<number>): Node[] =>
+      list.map((org) => {
+        const kids = childrenOf.get(org.id);
+        const node: Node = { key: String(org.id), title: org.name, org, isLeaf: org.descendantCount === 0 };
+        if (kids && !seen.has(org.id)) {
+          seen.add(org.id);
+          node.children = build(kids, seen);
+          node.isLeaf = kids.length === 0;
+        }
+        return node;
+      });
+    return build(roots ?? [], new Set());
+  }, [roots, childrenOf]);
+
+  const loadData: TreeProps<Node>['loadData'] = async (node) => {
+    if (!loaded.current.has(node.org.id)) await fetchChildren(node.org.id);
+  };
+
+  if (error) return <Alert type="error" showIcon title={error} />;
+  if (!roots) return <Skeleton active paragraph={{ rows: 8 }} />;
+  if (!roots.length) return <Empty description="没有可查看的组织" />;
+
+  return (
+    <Tree<Node>
+      ref={treeRef as never}
+      className="org-tree"
+      data-testid="org-tree"
+      virtual
+      height={height}
+      blockNode
+      showLine={{ showLeafIcon: false }}
+      treeData={treeData}
+      loadData={loadData}
+      loadedKeys={[...childrenOf.keys()].map(String)}
+      expandedKeys={expandedKeys}
+      onExpand={(keys) => setExpandedKeys(keys.map(String))}
+      selectedKeys={selectedId ? [String(selectedId)] : []}
+      onSelect={(_keys, info) => onSelect(info.node.org)}
+      titleRender={(node) => (
+        <span
+          className="org-tree-node"
+          data-testid={`tree-node-${node.org.id}`}
+          title={`${node.org.name}（${node.org.kindLabel}，下级 ${node.org.descendantCount} 个）`}
+        >
+          <span className="name">{node.org.name}</span>
+          <KindTag kind={node.org.kind} label={node.org.kindLabel} />
+          {node.org.descendantCount > 0 && (
+            <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'nowrap' }}>
+              {node.org.descendantCount}
+            </Typography.Text>
+          )}
+        </span>
+      )}
+    />
+  );
+}

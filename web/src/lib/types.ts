@@ -1,0 +1,141 @@
+/** Shapes of the tuanwu API as the web app uses them (see /api/openapi.json for the full contract). */
+
+export type OrgKind = 'committee' | 'working_committee' | 'general_branch' | 'branch';
+
+export interface Org {
+  id: number;
+  parentId: number | null;
+  path: string;
+  depth: number;
+  kind: OrgKind;
+  kindLabel: string;
+  name: string;
+  shortName: string | null;
+  code: string;
+  category: string | null;
+  establishedOn: string | null;
+  status: string;
+  descendantCount: number;
+  memberCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrgSearchHit extends Org {
+  pathNames: string[];
+}
+
+export interface Contact {
+  id: number;
+  name: string;
+  post: string;
+  phoneMasked: string | null;
+}
+
+export interface OrgDetail extends Org {
+  ancestors: { id: number; name: string; kind: string; readable: boolean }[];
+  contacts: Contact[];
+  childCount: number;
+  canWrite: boolean;
+  mergedIntoId: number | null;
+  endedAt: string | null;
+}
+
+export interface RoleOfMe {
+  id: number;
+  orgId: number;
+  orgName: string;
+  roleType: string;
+  roleLabel: string;
+  scopes: string[];
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  displayName: string;
+  isSystemAdmin: boolean;
+  mustChangePassword: boolean;
+  csrfToken: string;
+  roles: RoleOfMe[];
+}
+
+export interface Meta {
+  kinds: { value: OrgKind; label: string; allowedChildren: OrgKind[] }[];
+  categories: string[];
+  roleTypes: { value: string; label: string }[];
+  contactPosts: string[];
+  /** Audit action codes and their Chinese names, when the server provides them. */
+  auditActions?: { value: string; label: string }[];
+}
+
+export interface Items<T> {
+  items: T[];
+}
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}
+
+export interface Invite {
+  code: string;
+  orgName?: string;
+  orgKind?: string;
+  roleLabel: string;
+  createdAt?: string;
+  expiresAt: string;
+  state?: string;
+  stateLabel?: string;
+}
+
+export interface AccountRow {
+  roleId: number;
+  roleType: string;
+  roleLabel: string;
+  orgId: number;
+  orgName: string;
+  accountId: number;
+  username: string;
+  displayName: string;
+  status: string;
+  lastLoginAt: string | null;
+}
+
+export interface DirectoryRow {
+  contactId: number;
+  orgId: number;
+  orgName: string;
+  kindLabel: string;
+  category: string | null;
+  name: string;
+  post: string;
+  phoneMasked: string | null;
+}
+
+export interface CompletenessResult {
+  summary: Record<string, number>;
+  problemLabels: Record<string, string>;
+  total: number;
+  items: { orgId: number; orgName: string; orgKind: string; kindLabel: string; problems: string[] }[];
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  actorName: string | null;
+  orgId: number | null;
+  orgName: string | null;
+  action: string;
+  actionLabel: string;
+  subjectType: string;
+  subjectId: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface ImportPreview {
+  dryRun: boolean;
+  count: number;
+  rows: { row: number; name: string; kindLabel: string; parentLabel: string; code: string | null; category: string | null }[];
+}

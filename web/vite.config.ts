@@ -1,0 +1,36 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+/**
+ * The web app is served by the tuanwu server from `web/dist`; in development Vite proxies `/api` to it.
+ * Vendor code is split so that no single chunk is huge: React, antd (with its rc-* parts and icons) and
+ * echarts (only reached through dynamic imports) each get their own chunk, and every page is lazy.
+ */
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: { '/api': { target: process.env.TUANWU_API ?? 'http://localhost:3000', changeOrigin: false } },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1200,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 30 },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 25 },
+            { name: 'icons', test: /node_modules[\\/]@ant-design[\\/]icons/, priority: 22 },
+            {
+              name: 'antd',
+              test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[a-z-]+|@babel[\\/]runtime)[\\/]/,
+              priority: 20,
+            },
+            { name: 'vendor', test: /node_modules[\\/]/, priority: 10 },
+          ],
+        },
+      },
+    },
+  },
+});
