@@ -37,7 +37,7 @@ export class InviteService {
       if (org!.status !== 'active') throw conflict('该组织已撤销或合并');
       const now = nowIso();
       let code = randomCode(INVITE_CODE_LENGTH);
-      while (await trx.selectFrom('invite_code').select('code').where('code', '=', code).executeTakeFirst()) code = randomCode(INVITE_CODE_LENGTH);
+      while (await trx.selectFrom('invite_code').select('code').where('invite_code.code', '=', code).executeTakeFirst()) code = randomCode(INVITE_CODE_LENGTH);
       const row = {
         code,
         org_id: orgId,
@@ -68,12 +68,12 @@ export class InviteService {
         .selectFrom('invite_code')
         .innerJoin('org', 'org.id', 'invite_code.org_id')
         .select(['invite_code.code', 'invite_code.used_at', 'invite_code.revoked_at', 'invite_code.expires_at', 'org.id', 'org.path'])
-        .where('code', '=', code)
+        .where('invite_code.code', '=', code)
         .executeTakeFirst();
       if (!invite) throw notFound('注册码');
       requireOrg(ctx.actor, 'write', invite);
       if (stateOf(invite) !== 'valid') throw conflict(`注册码${STATE_LABELS[stateOf(invite)]}，无需作废`);
-      await trx.updateTable('invite_code').set({ revoked_at: nowIso() }).where('code', '=', code).execute();
+      await trx.updateTable('invite_code').set({ revoked_at: nowIso() }).where('invite_code.code', '=', code).execute();
       await audit(trx, ctx, { org: invite, action: 'invite.revoke', subjectType: 'invite', subjectId: code });
     });
   }
@@ -89,7 +89,7 @@ export class InviteService {
       .selectFrom('invite_code')
       .innerJoin('org', 'org.id', 'invite_code.org_id')
       .select(['invite_code.code', 'invite_code.role_type', 'invite_code.used_at', 'invite_code.revoked_at', 'invite_code.expires_at', 'org.id', 'org.path', 'org.name', 'org.kind', 'org.status'])
-      .where('code', '=', code)
+      .where('invite_code.code', '=', code)
       .executeTakeFirst();
     if (!invite) throw new AppError(404, 'invite_invalid', '注册码不存在，请核对后重新输入');
     const state = stateOf(invite);
@@ -104,7 +104,7 @@ export class InviteService {
       const invite = await this.findUsable(trx, normalizeCode(input.code));
       const { id } = await this.accounts.insertAccount(trx, { username: input.username, displayName: input.displayName, password: input.password, mustChangePassword: false });
       await this.accounts.insertRole(trx, id, invite.id, invite.role_type as RoleType);
-      const updated = await trx.updateTable('invite_code').set({ used_at: nowIso(), used_by: id }).where('code', '=', invite.code).where('used_at', 'is', null).executeTakeFirst();
+      const updated = await trx.updateTable('invite_code').set({ used_at: nowIso(), used_by: id }).where('invite_code.code', '=', invite.code).where('used_at', 'is', null).executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw new AppError(410, 'invite_used', '注册码已使用');
       await audit(trx, { actor: { accountId: id }, ip }, { org: invite, action: 'invite.use', subjectType: 'invite', subjectId: invite.code, after: { username: input.username } });
       const session = await this.auth.openSession(id, ip, trx);
