@@ -7,7 +7,13 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Services } from './services.js';
 import { accessPlugin } from './access/access-plugin.js';
 import { AppError, type FieldProblem } from './common/errors.js';
@@ -31,7 +37,12 @@ export interface AppOptions {
   logger?: boolean | { level: string };
 }
 
-const CONTEXT_LABELS: Record<string, string> = { body: '请求内容', querystring: '查询参数', params: '路径参数', headers: '请求头' };
+const CONTEXT_LABELS: Record<string, string> = {
+  body: '请求内容',
+  querystring: '查询参数',
+  params: '路径参数',
+  headers: '请求头',
+};
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -52,7 +63,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       info: {
         title: 'tuanwu 团务 API',
         version: VERSION,
-        description: '共青团组织树、账号权限与团务工作 API。The API of tuanwu: org tree, accounts and access, league work.',
+        description:
+          '共青团组织树、账号权限与团务工作 API。The API of tuanwu: org tree, accounts and access, league work.',
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tuanwu_session' } } },
       security: [{ session: [] }],
@@ -69,14 +81,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
-      return reply.code(err.status).send({ code: err.code, message: err.message, problems: err.problems, ...err.details });
+      return reply
+        .code(err.status)
+        .send({ code: err.code, message: err.message, problems: err.problems, ...err.details });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const problems: FieldProblem[] = err.validation.map((v) => {
         const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
         const keys = (v.params as { keys?: string[] }).keys;
-        const message = v.keyword === 'unrecognized_keys' && keys ? `不认识的字段：${keys.join('、')}` : (v.message ?? '格式不正确');
-        return { path: keys && v.keyword === 'unrecognized_keys' ? keys.join(',') : field || (err.validationContext ?? ''), message };
+        const message =
+          v.keyword === 'unrecognized_keys' && keys ? `不认识的字段：${keys.join('、')}` : (v.message ?? '格式不正确');
+        return {
+          path: keys && v.keyword === 'unrecognized_keys' ? keys.join(',') : field || (err.validationContext ?? ''),
+          message,
+        };
       });
       const where = CONTEXT_LABELS[err.validationContext ?? ''] ?? '输入';
       return reply.code(400).send({
@@ -87,10 +105,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     const fe = err as FastifyError;
     if (fe.code === 'FST_REQ_FILE_TOO_LARGE' || fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ code: 'payload_too_large', message: '上传内容过大', problems: [{ path: 'file', message: '超过大小限制' }] });
+      return reply.code(413).send({
+        code: 'payload_too_large',
+        message: '上传内容过大',
+        problems: [{ path: 'file', message: '超过大小限制' }],
+      });
     }
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
-      return reply.code(415).send({ code: 'unsupported_media_type', message: '请求格式不支持（上传文件请用 multipart/form-data）' });
+      return reply
+        .code(415)
+        .send({ code: 'unsupported_media_type', message: '请求格式不支持（上传文件请用 multipart/form-data）' });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.code(fe.statusCode).send({ code: fe.code ?? 'bad_request', message: `请求无效：${fe.message}` });

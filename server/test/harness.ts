@@ -88,7 +88,11 @@ export class Client {
       method: method as 'GET',
       url,
       ...(payload !== undefined && { payload: payload as object }),
-      headers: { ...(this.cookie && { cookie: this.cookie }), ...(this.csrf && { 'x-csrf-token': this.csrf }), ...headers },
+      headers: {
+        ...(this.cookie && { cookie: this.cookie }),
+        ...(this.csrf && { 'x-csrf-token': this.csrf }),
+        ...headers,
+      },
     });
   }
   get = (url: string) => this.request('GET', url);
@@ -107,7 +111,12 @@ export class Factory {
   private n = 0;
   constructor(private readonly env: TestEnv) {}
 
-  async org(parentId: number | null, kind: OrgKind = 'committee', name?: string, extra: { code?: string; category?: '学校' } = {}) {
+  async org(
+    parentId: number | null,
+    kind: OrgKind = 'committee',
+    name?: string,
+    extra: { code?: string; category?: '学校' } = {},
+  ) {
     this.n++;
     return this.env.services.orgs.create(cliCtx, { parentId, kind, name: name ?? `测试组织${this.n}`, ...extra });
   }
@@ -116,7 +125,13 @@ export class Factory {
     const password = 'Test-pass-2026';
     const db = this.env.database.db;
     await db.transaction().execute(async (trx) => {
-      const a = await this.env.services.accounts.insertAccount(trx, { username, displayName: username, password, isSystemAdmin: opts.system ?? false, mustChangePassword: false });
+      const a = await this.env.services.accounts.insertAccount(trx, {
+        username,
+        displayName: username,
+        password,
+        isSystemAdmin: opts.system ?? false,
+        mustChangePassword: false,
+      });
       if (orgId !== null) await this.env.services.accounts.insertRole(trx, a.id, orgId, roleType);
     });
     const client = new Client(this.env.app);

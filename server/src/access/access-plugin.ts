@@ -48,11 +48,17 @@ export function describeAccess(spec: AccessSpec): string {
   if (spec === 'system') return '权限 Access: 系统管理员 system administrators';
   return (
     '权限 Access: ' +
-    spec.refs.map((r) => `${r.from}.${r.key} → ${r.type} ${r.need === 'write' ? '可管理 write' : '可查看 read'}`).join('; ')
+    spec.refs
+      .map((r) => `${r.from}.${r.key} → ${r.type} ${r.need === 'write' ? '可管理 write' : '可查看 read'}`)
+      .join('; ')
   );
 }
 
-export async function resolveRefOrgs(db: Kysely<DB>, type: RefType, id: number | string): Promise<OrgRef[] | undefined> {
+export async function resolveRefOrgs(
+  db: Kysely<DB>,
+  type: RefType,
+  id: number | string,
+): Promise<OrgRef[] | undefined> {
   switch (type) {
     case 'org': {
       const o = await db.selectFrom('org').select(['id', 'path']).where('id', '=', Number(id)).executeTakeFirst();
@@ -99,9 +105,14 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
   if (ref.type === 'account') {
     // Visible if one of its orgs is readable; manageable only if every one of them is writable.
     if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('账号');
-    if (ref.need === 'write' && !orgs.every((o) => can(actor, 'write', o))) throw forbidden('该账号在您管辖范围之外还有角色，请由共同的上级管理员操作');
+    if (ref.need === 'write' && !orgs.every((o) => can(actor, 'write', o)))
+      throw forbidden('该账号在您管辖范围之外还有角色，请由共同的上级管理员操作');
     if (ref.need === 'write') {
-      const target = await db.selectFrom('account').select('is_system_admin').where('id', '=', value as number).executeTakeFirst();
+      const target = await db
+        .selectFrom('account')
+        .select('is_system_admin')
+        .where('id', '=', value as number)
+        .executeTakeFirst();
       if (target?.is_system_admin && !actor.isSystemAdmin) throw forbidden('系统管理员账号只能由系统管理员管理');
     }
     return;
@@ -157,7 +168,8 @@ export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> 
       return;
     }
     for (const ref of spec.refs) {
-      const source = (ref.from === 'params' ? req.params : ref.from === 'query' ? req.query : req.body) as Record<string, unknown> | undefined;
+      const source = (ref.from === 'params' ? req.params : ref.from === 'query' ? req.query : req.body) as
+        Record<string, unknown> | undefined;
       await checkRef(db, actor, ref, source && typeof source === 'object' ? source[ref.key] : undefined);
     }
   });

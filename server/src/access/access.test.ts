@@ -19,24 +19,45 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
     tree = await standardTree(f);
     cadreA = await f.account('branch-a-secretary', tree.branchA.id, 'secretary');
     const cadreB = await f.account('school-b-admin', tree.schoolB.id, 'admin');
-    const accountB = await env.database.db.selectFrom('account').select('id').where('username', '=', 'school-b-admin').executeTakeFirstOrThrow();
-    const roleB = await env.database.db.selectFrom('role').select('id').where('account_id', '=', accountB.id).executeTakeFirstOrThrow();
+    const accountB = await env.database.db
+      .selectFrom('account')
+      .select('id')
+      .where('username', '=', 'school-b-admin')
+      .executeTakeFirstOrThrow();
+    const roleB = await env.database.db
+      .selectFrom('role')
+      .select('id')
+      .where('account_id', '=', accountB.id)
+      .executeTakeFirstOrThrow();
     const invite = await cadreB.post(`/api/orgs/${tree.schoolB.id}/invites`, {});
     expect(invite.statusCode).toBe(201);
-    await cadreB.put(`/api/orgs/${tree.branchB.id}/contacts`, { contacts: [{ name: '乙书记', post: '书记', phone: '13900001111' }] });
-    foreignIds = { org: tree.branchB.id, account: accountB.id, role: roleB.id, invite: invite.json<{ code: string }>().code };
+    await cadreB.put(`/api/orgs/${tree.branchB.id}/contacts`, {
+      contacts: [{ name: '乙书记', post: '书记', phone: '13900001111' }],
+    });
+    foreignIds = {
+      org: tree.branchB.id,
+      account: accountB.id,
+      role: roleB.id,
+      invite: invite.json<{ code: string }>().code,
+    };
   });
   afterAll(() => env.close());
 
   it('every OpenAPI operation declares its access', async () => {
-    const doc = (await env.app.inject({ url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
-    const ops = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
+    const doc = (await env.app.inject({ url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    const ops = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
     expect(ops.length).toBeGreaterThan(30);
     for (const op of ops) expect(routeAccess.has(op), `${op} has an access declaration`).toBe(true);
   });
 
   it('a branch cadre gets 403/404 for every foreign reference of every route', async () => {
-    const doc = (await env.app.inject({ url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+    const doc = (await env.app.inject({ url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
     let probed = 0;
     for (const [p, methods] of Object.entries(doc.paths)) {
       for (const method of Object.keys(methods)) {
@@ -57,7 +78,9 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
           url = url.replace(/\{\w+\}/g, '1');
           if (query.length) url += `?${query.join('&')}`;
           const res = await cadreA.request(method.toUpperCase(), url, method === 'get' ? undefined : body);
-          expect([403, 404], `${method.toUpperCase()} ${url} → ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(res.statusCode);
+          expect([403, 404], `${method.toUpperCase()} ${url} → ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(
+            res.statusCode,
+          );
           probed++;
         }
       }
@@ -101,7 +124,10 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
   });
 
   it('guessed sequential ids reveal nothing', async () => {
-    const max = await env.database.db.selectFrom('org').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow();
+    const max = await env.database.db
+      .selectFrom('org')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirstOrThrow();
     for (let id = 1; id <= Number(max.m) + 3; id++) {
       const res = await cadreA.get(`/api/orgs/${id}`);
       expect(res.statusCode, `org ${id}`).toBe(id === tree.branchA.id ? 200 : 404);

@@ -88,7 +88,9 @@ export function scopeFilter<D, T extends keyof D>(
   if (actor.isSystemAdmin) return sql<SqlBool>`1 = 1`;
   const subtreeScopes: Scope[] = need === 'write' ? ['subtree_full'] : ['subtree_full', 'subtree_read'];
   const orgScopes: Scope[] = need === 'write' ? ['org_full'] : ['org_full', 'org_read'];
-  const prefixes = minimalPrefixes(actor.roles.filter((r) => r.scopes.some((s) => subtreeScopes.includes(s))).map((r) => r.orgPath));
+  const prefixes = minimalPrefixes(
+    actor.roles.filter((r) => r.scopes.some((s) => subtreeScopes.includes(s))).map((r) => r.orgPath),
+  );
   const ids = actor.roles.filter((r) => r.scopes.some((s) => orgScopes.includes(s))).map((r) => r.orgId);
   const parts: Expression<SqlBool>[] = prefixes.map((p) => inSubtree(eb, pathColumn, p));
   if (ids.length) parts.push(eb(sql.ref(idColumn), 'in', ids));

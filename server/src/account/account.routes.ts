@@ -53,12 +53,18 @@ export async function accountRoutes(app: FastifyInstance, s: Services): Promise<
       }),
       response: { 201: z.object({ id: z.number(), username: z.string(), initialPassword: z.string() }) },
     },
-    handler: async (req, reply) => reply.code(201).send(await s.accounts.createAtOrg(ctxOf(req), req.params.id, req.body)),
+    handler: async (req, reply) =>
+      reply.code(201).send(await s.accounts.createAtOrg(ctxOf(req), req.params.id, req.body)),
   });
 
   r.post('/api/accounts/:id/reset-password', {
     config: { access: { refs: [{ type: 'account', from: 'params', key: 'id', need: 'write' }] } },
-    schema: { tags, summary: '上级管理员重置密码 Reset a password (superior admin)', params: idParams, response: { 200: z.object({ username: z.string(), temporaryPassword: z.string() }) } },
+    schema: {
+      tags,
+      summary: '上级管理员重置密码 Reset a password (superior admin)',
+      params: idParams,
+      response: { 200: z.object({ username: z.string(), temporaryPassword: z.string() }) },
+    },
     handler: (req) => s.accounts.resetPassword(ctxOf(req), req.params.id),
   });
 
@@ -68,7 +74,12 @@ export async function accountRoutes(app: FastifyInstance, s: Services): Promise<
   ] as const) {
     r.post(`/api/accounts/:id/${action}`, {
       config: { access: { refs: [{ type: 'account', from: 'params', key: 'id', need: 'write' }] } },
-      schema: { tags, summary: action === 'disable' ? '停用账号 Disable an account' : '启用账号 Enable an account', params: idParams, response: { 200: okOutput } },
+      schema: {
+        tags,
+        summary: action === 'disable' ? '停用账号 Disable an account' : '启用账号 Enable an account',
+        params: idParams,
+        response: { 200: okOutput },
+      },
       handler: async (req) => {
         await s.accounts.setStatus(ctxOf(req), req.params.id, status);
         return { ok: true as const };
@@ -85,8 +96,17 @@ export async function accountRoutes(app: FastifyInstance, s: Services): Promise<
         ],
       },
     },
-    schema: { tags, summary: '授予角色 Grant a role at an org', params: idParams, body: z.strictObject({ orgId: z.number().int().positive(), roleType }), response: { 201: z.object({ id: z.number() }) } },
-    handler: async (req, reply) => reply.code(201).send({ id: await s.accounts.addRole(ctxOf(req), req.params.id, req.body.orgId, req.body.roleType) }),
+    schema: {
+      tags,
+      summary: '授予角色 Grant a role at an org',
+      params: idParams,
+      body: z.strictObject({ orgId: z.number().int().positive(), roleType }),
+      response: { 201: z.object({ id: z.number() }) },
+    },
+    handler: async (req, reply) =>
+      reply
+        .code(201)
+        .send({ id: await s.accounts.addRole(ctxOf(req), req.params.id, req.body.orgId, req.body.roleType) }),
   });
 
   r.post('/api/roles/:id/end', {

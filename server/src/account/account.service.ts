@@ -28,10 +28,17 @@ export class AccountService {
 
   /** Inserts an account; returns the generated password when none was given (shown once). */
   async insertAccount(trx: Kysely<DB>, a: NewAccount): Promise<{ id: number; password: string }> {
-    if (!USERNAME_RE.test(a.username)) throw badRequest('用户名只能包含字母、数字和 _ . @ -，3–40位', [{ path: 'username', message: '用户名格式不正确' }]);
+    if (!USERNAME_RE.test(a.username))
+      throw badRequest('用户名只能包含字母、数字和 _ . @ -，3–40位', [
+        { path: 'username', message: '用户名格式不正确' },
+      ]);
     const password = a.password ?? generatePassword();
     if (a.password) checkPasswordStrength(a.password);
-    const exists = await trx.selectFrom('account').select('id').where(sql`lower(username)`, '=', a.username.toLowerCase()).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('account')
+      .select('id')
+      .where(sql`lower(username)`, '=', a.username.toLowerCase())
+      .executeTakeFirst();
     if (exists) throw conflict(`用户名 ${a.username} 已被使用`, [{ path: 'username', message: '用户名已被使用' }]);
     const now = nowIso();
     const row = await trx
@@ -73,24 +80,47 @@ export class AccountService {
   /** Creates an account holding a role at an org the actor manages. */
   async createAtOrg(ctx: Ctx, orgId: number, input: { username: string; displayName: string; roleType: RoleType }) {
     return this.db.transaction().execute(async (trx) => {
-      const org = await trx.selectFrom('org').select(['id', 'path', 'status']).where('id', '=', orgId).executeTakeFirst();
+      const org = await trx
+        .selectFrom('org')
+        .select(['id', 'path', 'status'])
+        .where('id', '=', orgId)
+        .executeTakeFirst();
       requireOrg(ctx.actor, 'write', org);
       if (org!.status !== 'active') throw conflict('该组织已撤销或合并');
-      const { id, password } = await this.insertAccount(trx, { username: input.username, displayName: input.displayName });
+      const { id, password } = await this.insertAccount(trx, {
+        username: input.username,
+        displayName: input.displayName,
+      });
       await this.insertRole(trx, id, orgId, input.roleType);
-      await audit(trx, ctx, { org: org!, action: 'account.create', subjectType: 'account', subjectId: id, after: { username: input.username, displayName: input.displayName, roleType: input.roleType } });
+      await audit(trx, ctx, {
+        org: org!,
+        action: 'account.create',
+        subjectType: 'account',
+        subjectId: id,
+        after: { username: input.username, displayName: input.displayName, roleType: input.roleType },
+      });
       return { id, username: input.username, initialPassword: password };
     });
   }
 
   async addRole(ctx: Ctx, accountId: number, orgId: number, roleType: RoleType) {
     return this.db.transaction().execute(async (trx) => {
-      const org = await trx.selectFrom('org').select(['id', 'path', 'status']).where('id', '=', orgId).executeTakeFirst();
+      const org = await trx
+        .selectFrom('org')
+        .select(['id', 'path', 'status'])
+        .where('id', '=', orgId)
+        .executeTakeFirst();
       requireOrg(ctx.actor, 'write', org);
       const account = await trx.selectFrom('account').select('id').where('id', '=', accountId).executeTakeFirst();
       if (!account) throw notFound('账号');
       const id = await this.insertRole(trx, accountId, orgId, roleType);
-      await audit(trx, ctx, { org: org!, action: 'role.create', subjectType: 'role', subjectId: id, after: { accountId, roleType } });
+      await audit(trx, ctx, {
+        org: org!,
+        action: 'role.create',
+        subjectType: 'role',
+        subjectId: id,
+        after: { accountId, roleType },
+      });
       return id;
     });
   }
@@ -108,7 +138,13 @@ export class AccountService {
       if (role.ended_at) throw conflict('该角色已解除');
       if (role.account_id === ctx.actor.accountId) throw badRequest('不能解除自己的角色，请由上级管理员操作');
       await trx.updateTable('role').set({ ended_at: nowIso() }).where('id', '=', roleId).execute();
-      await audit(trx, ctx, { org: { id: role.orgId, path: role.path }, action: 'role.end', subjectType: 'role', subjectId: roleId, before: { accountId: role.account_id, roleType: role.role_type } });
+      await audit(trx, ctx, {
+        org: { id: role.orgId, path: role.path },
+        action: 'role.end',
+        subjectType: 'role',
+        subjectId: roleId,
+        before: { accountId: role.account_id, roleType: role.role_type },
+      });
     });
   }
 
@@ -144,7 +180,11 @@ export class AccountService {
   /** A superior admin sets a new one-time password; the account must change it at next login. */
   async resetPassword(ctx: Ctx, accountId: number) {
     return this.db.transaction().execute(async (trx) => {
-      const account = await trx.selectFrom('account').select(['id', 'username']).where('id', '=', accountId).executeTakeFirst();
+      const account = await trx
+        .selectFrom('account')
+        .select(['id', 'username'])
+        .where('id', '=', accountId)
+        .executeTakeFirst();
       if (!account) throw notFound('账号');
       const password = generatePassword();
       await trx
@@ -165,24 +205,40 @@ export class AccountService {
       if (accountId === ctx.actor.accountId) throw badRequest('不能停用自己的账号');
       await trx.updateTable('account').set({ status, updated_at: nowIso() }).where('id', '=', accountId).execute();
       if (status === 'disabled') await this.auth.endSessions(accountId, null, trx);
-      await audit(trx, ctx, { org: await this.firstOrg(trx, accountId), action: status === 'disabled' ? 'account.disable' : 'account.enable', subjectType: 'account', subjectId: accountId });
+      await audit(trx, ctx, {
+        org: await this.firstOrg(trx, accountId),
+        action: status === 'disabled' ? 'account.disable' : 'account.enable',
+        subjectType: 'account',
+        subjectId: accountId,
+      });
     });
   }
 
   async changeOwnPassword(ctx: Ctx, sessionId: string, current: string, next: string) {
     await this.db.transaction().execute(async (trx) => {
-      const account = await trx.selectFrom('account').selectAll().where('id', '=', ctx.actor.accountId).executeTakeFirst();
+      const account = await trx
+        .selectFrom('account')
+        .selectAll()
+        .where('id', '=', ctx.actor.accountId)
+        .executeTakeFirst();
       if (!account) throw unauthorized();
-      if (!(await verifyPassword(account.password_hash, current))) throw badRequest('当前密码不正确', [{ path: 'currentPassword', message: '当前密码不正确' }]);
+      if (!(await verifyPassword(account.password_hash, current)))
+        throw badRequest('当前密码不正确', [{ path: 'currentPassword', message: '当前密码不正确' }]);
       checkPasswordStrength(next, 'newPassword');
-      if (current === next) throw badRequest('新密码不能与当前密码相同', [{ path: 'newPassword', message: '新密码不能与当前密码相同' }]);
+      if (current === next)
+        throw badRequest('新密码不能与当前密码相同', [{ path: 'newPassword', message: '新密码不能与当前密码相同' }]);
       await trx
         .updateTable('account')
         .set({ password_hash: await hashPassword(next), must_change_password: 0, updated_at: nowIso() })
         .where('id', '=', account.id)
         .execute();
       await this.auth.endSessions(account.id, sessionId, trx);
-      await audit(trx, ctx, { org: await this.firstOrg(trx, account.id), action: 'account.change_password', subjectType: 'account', subjectId: account.id });
+      await audit(trx, ctx, {
+        org: await this.firstOrg(trx, account.id),
+        action: 'account.change_password',
+        subjectType: 'account',
+        subjectId: account.id,
+      });
     });
   }
 
@@ -200,9 +256,15 @@ export class AccountService {
   }
 
   async me(actor: Actor) {
-    const account = await this.db.selectFrom('account').select(['must_change_password']).where('id', '=', actor.accountId).executeTakeFirstOrThrow();
+    const account = await this.db
+      .selectFrom('account')
+      .select(['must_change_password'])
+      .where('id', '=', actor.accountId)
+      .executeTakeFirstOrThrow();
     const orgIds = actor.roles.map((r) => r.orgId);
-    const orgs = orgIds.length ? await this.db.selectFrom('org').select(['id', 'name', 'kind']).where('id', 'in', orgIds).execute() : [];
+    const orgs = orgIds.length
+      ? await this.db.selectFrom('org').select(['id', 'name', 'kind']).where('id', 'in', orgIds).execute()
+      : [];
     const names = new Map(orgs.map((o) => [o.id, o]));
     return {
       id: actor.accountId,

@@ -44,7 +44,13 @@ export async function auditRoutes(app: FastifyInstance, s: Services): Promise<vo
   });
   r.get('/api/orgs/:id/audit.xlsx', {
     config: { access },
-    schema: { tags, summary: '导出审计日志 Export the audit trail', params, querystring: z.strictObject({ action: z.string().max(40).optional() }) },
-    handler: async (req, reply) => sendWorkbook(reply, '审计日志.xlsx', [await s.audit.sheet(req.actor!, req.params.id, req.query.action)]),
+    schema: {
+      tags,
+      summary: '导出审计日志 Export the audit trail',
+      params,
+      querystring: z.strictObject({ action: z.string().max(40).optional() }),
+    },
+    handler: async (req, reply) =>
+      sendWorkbook(reply, '审计日志.xlsx', [await s.audit.sheet(req.actor!, req.params.id, req.query.action)]),
   });
 }

@@ -10,7 +10,11 @@ export class AuditService {
   constructor(private readonly db: Kysely<DB>) {}
 
   private async base(actor: Actor, orgId: number, action?: string) {
-    const org = await this.db.selectFrom('org').select(['id', 'path', 'name']).where('id', '=', orgId).executeTakeFirst();
+    const org = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
     requireOrg(actor, 'read', org);
     let q = this.db
       .selectFrom('audit_log as a')
@@ -26,7 +30,20 @@ export class AuditService {
     const [{ n }, rows] = await Promise.all([
       q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
       q
-        .select(['a.id', 'a.at', 'a.action', 'a.subject_type', 'a.subject_id', 'a.before', 'a.after', 'a.ip', 'a.org_id', 'org.name as orgName', 'account.display_name as actorName', 'account.username as actorUsername'])
+        .select([
+          'a.id',
+          'a.at',
+          'a.action',
+          'a.subject_type',
+          'a.subject_id',
+          'a.before',
+          'a.after',
+          'a.ip',
+          'a.org_id',
+          'org.name as orgName',
+          'account.display_name as actorName',
+          'account.username as actorUsername',
+        ])
         .orderBy('a.id', 'desc')
         .limit(pageSize)
         .offset((page - 1) * pageSize)

@@ -19,7 +19,11 @@ export interface AuditEntry {
 }
 
 /** Writes one audit entry; call inside the transaction of the write it records. */
-export async function audit(db: Kysely<DB>, ctx: Pick<Ctx, 'ip'> & { actor: Pick<Actor, 'accountId'> | null }, e: AuditEntry): Promise<void> {
+export async function audit(
+  db: Kysely<DB>,
+  ctx: Pick<Ctx, 'ip'> & { actor: Pick<Actor, 'accountId'> | null },
+  e: AuditEntry,
+): Promise<void> {
   await db
     .insertInto('audit_log')
     .values({

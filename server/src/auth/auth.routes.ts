@@ -15,20 +15,38 @@ export const meOutput = z.object({
   isSystemAdmin: z.boolean(),
   mustChangePassword: z.boolean(),
   csrfToken: z.string(),
-  roles: z.array(z.object({ id: z.number(), orgId: z.number(), orgName: z.string(), roleType: z.string(), roleLabel: z.string(), scopes: z.array(z.string()) })),
+  roles: z.array(
+    z.object({
+      id: z.number(),
+      orgId: z.number(),
+      orgName: z.string(),
+      roleType: z.string(),
+      roleLabel: z.string(),
+      scopes: z.array(z.string()),
+    }),
+  ),
 });
 
 export async function authRoutes(app: FastifyInstance, s: Services, opts: { secureCookies: boolean }): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const setCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.secureCookies, maxAge: SESSION_DAYS * 86400 });
+    reply.setCookie(SESSION_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: opts.secureCookies,
+      maxAge: SESSION_DAYS * 86400,
+    });
 
   r.post('/api/auth/login', {
     config: { access: 'public' },
     schema: {
       tags,
       summary: '登录 Log in',
-      body: z.strictObject({ username: z.string().trim().min(1, '请输入用户名').max(60), password: z.string().min(1, '请输入密码').max(200) }),
+      body: z.strictObject({
+        username: z.string().trim().min(1, '请输入用户名').max(60),
+        password: z.string().min(1, '请输入密码').max(200),
+      }),
       response: { 200: z.object({ csrfToken: z.string(), mustChangePassword: z.boolean() }) },
     },
     handler: async (req, reply) => {
@@ -59,7 +77,10 @@ export async function authRoutes(app: FastifyInstance, s: Services, opts: { secu
     schema: {
       tags,
       summary: '修改自己的密码 Change my password',
-      body: z.strictObject({ currentPassword: z.string().min(1, '请输入当前密码').max(200), newPassword: z.string().min(1, '请输入新密码').max(200) }),
+      body: z.strictObject({
+        currentPassword: z.string().min(1, '请输入当前密码').max(200),
+        newPassword: z.string().min(1, '请输入新密码').max(200),
+      }),
       response: { 200: okOutput },
     },
     handler: async (req) => {
@@ -74,7 +95,15 @@ export async function authRoutes(app: FastifyInstance, s: Services, opts: { secu
       tags,
       summary: '查询注册码 Look up an invite code',
       params: z.strictObject({ code: z.string().min(4).max(20) }),
-      response: { 200: z.object({ code: z.string(), orgName: z.string(), orgKind: z.string(), roleLabel: z.string(), expiresAt: z.string() }) },
+      response: {
+        200: z.object({
+          code: z.string(),
+          orgName: z.string(),
+          orgKind: z.string(),
+          roleLabel: z.string(),
+          expiresAt: z.string(),
+        }),
+      },
     },
     handler: (req) => s.invites.lookup(req.params.code),
   });

@@ -39,16 +39,32 @@ export class AuthService {
       throw tooMany(`本地址登录失败次数过多，请 ${THROTTLE_WINDOW_MINUTES} 分钟后再试`);
     }
     const account = await this.db.selectFrom('account').selectAll().where('username', '=', username).executeTakeFirst();
-    const ok = account ? await verifyPassword(account.password_hash, password) : await verifyPassword(await (dummyHash ??= hashPassword('x-not-a-password-x')), password);
+    const ok = account
+      ? await verifyPassword(account.password_hash, password)
+      : await verifyPassword(await (dummyHash ??= hashPassword('x-not-a-password-x')), password);
     if (!account || !ok || account.status !== 'active') {
       const at = nowIso();
-      await this.db.insertInto('login_failure').values([{ key: accountKey, at }, { key: ipKey, at }]).execute();
-      throw new AppError(401, 'invalid_credentials', account?.status === 'disabled' && ok ? '该账号已停用，请联系上级管理员' : '用户名或密码错误');
+      await this.db
+        .insertInto('login_failure')
+        .values([
+          { key: accountKey, at },
+          { key: ipKey, at },
+        ])
+        .execute();
+      throw new AppError(
+        401,
+        'invalid_credentials',
+        account?.status === 'disabled' && ok ? '该账号已停用，请联系上级管理员' : '用户名或密码错误',
+      );
     }
     await this.db.deleteFrom('login_failure').where('key', '=', accountKey).execute();
     const session = await this.openSession(account.id, ip);
     await this.db.updateTable('account').set({ last_login_at: nowIso() }).where('id', '=', account.id).execute();
-    await audit(this.db, { actor: { accountId: account.id }, ip }, { action: 'auth.login', subjectType: 'account', subjectId: account.id });
+    await audit(
+      this.db,
+      { actor: { accountId: account.id }, ip },
+      { action: 'auth.login', subjectType: 'account', subjectId: account.id },
+    );
     return { ...session, mustChangePassword: account.must_change_password === 1 };
   }
 
@@ -58,7 +74,14 @@ export class AuthService {
     const now = nowIso();
     await db
       .insertInto('session')
-      .values({ id: sha256(token), account_id: accountId, csrf_token: csrfToken, created_at: now, expires_at: addDays(now, SESSION_DAYS), ip })
+      .values({
+        id: sha256(token),
+        account_id: accountId,
+        csrf_token: csrfToken,
+        created_at: now,
+        expires_at: addDays(now, SESSION_DAYS),
+        ip,
+      })
       .execute();
     // Expired sessions are collected as new ones open.
     await db.deleteFrom('session').where('expires_at', '<', now).execute();

@@ -18,5 +18,8 @@ export function checkPasswordStrength(password: string, field = 'password'): voi
   if (password.length < 8) throw badRequest('密码至少8位', [{ path: field, message: '密码至少8位' }]);
   if (password.length > 128) throw badRequest('密码不能超过128位', [{ path: field, message: '密码不能超过128位' }]);
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((r) => r.test(password)).length;
-  if (classes < 2) throw badRequest('密码需包含字母、数字、符号中的至少两类', [{ path: field, message: '密码需包含字母、数字、符号中的至少两类' }]);
+  if (classes < 2)
+    throw badRequest('密码需包含字母、数字、符号中的至少两类', [
+      { path: field, message: '密码需包含字母、数字、符号中的至少两类' },
+    ]);
 }

@@ -8,7 +8,16 @@ import type { DB } from '../db/schema.js';
 import { sha256 } from '../common/crypto.js';
 
 /** Tables in dependency order (parents first). */
-export const BACKUP_TABLES: (keyof DB)[] = ['org', 'account', 'org_contact', 'role', 'invite_code', 'audit_log', 'session', 'login_failure'];
+export const BACKUP_TABLES: (keyof DB)[] = [
+  'org',
+  'account',
+  'org_contact',
+  'role',
+  'invite_code',
+  'audit_log',
+  'session',
+  'login_failure',
+];
 const FORMAT = 'tuanwu-backup/1';
 
 /**
@@ -17,7 +26,12 @@ const FORMAT = 'tuanwu-backup/1';
  * header records the key's fingerprint and restore refuses another key. Reads run in one transaction, so
  * the server may keep running.
  */
-export async function backup(database: Database, secretKey: Buffer, file: string, onTable?: (t: string, n: number) => void) {
+export async function backup(
+  database: Database,
+  secretKey: Buffer,
+  file: string,
+  onTable?: (t: string, n: number) => void,
+) {
   const out = createGzip();
   const sink = createWriteStream(file);
   out.pipe(sink);
@@ -26,7 +40,12 @@ export async function backup(database: Database, secretKey: Buffer, file: string
   };
   const counts: Record<string, number> = {};
   await database.db.transaction().execute(async (trx) => {
-    await write({ format: FORMAT, createdAt: new Date().toISOString(), dialect: database.dialect.name, keyFingerprint: sha256(secretKey.toString('hex')).slice(0, 16) });
+    await write({
+      format: FORMAT,
+      createdAt: new Date().toISOString(),
+      dialect: database.dialect.name,
+      keyFingerprint: sha256(secretKey.toString('hex')).slice(0, 16),
+    });
     for (const table of BACKUP_TABLES) {
       let n = 0;
       let lastKey: string | number | null = null;
@@ -49,7 +68,12 @@ export async function backup(database: Database, secretKey: Buffer, file: string
   return counts;
 }
 
-export async function restore(database: Database, secretKey: Buffer, file: string, onTable?: (t: string, n: number) => void) {
+export async function restore(
+  database: Database,
+  secretKey: Buffer,
+  file: string,
+  onTable?: (t: string, n: number) => void,
+) {
   const { db, dialect } = database;
   for (const table of ['org', 'account'] as const) {
     const any = await db.selectFrom(table).select('id').limit(1).executeTakeFirst();
@@ -65,18 +89,27 @@ export async function restore(database: Database, secretKey: Buffer, file: strin
       if (!table || !batch.length) return;
       const cols = Object.keys(batch[0]!).length;
       for (let i = 0; i < batch.length; i += dialect.batchRows(cols)) {
-        await trx.insertInto(table).values(batch.slice(i, i + dialect.batchRows(cols)) as never).execute();
+        await trx
+          .insertInto(table)
+          .values(batch.slice(i, i + dialect.batchRows(cols)) as never)
+          .execute();
       }
       counts[table] = (counts[table] ?? 0) + batch.length;
       batch = [];
     };
     for await (const line of lines) {
       if (!line) continue;
-      const obj = JSON.parse(line) as { t?: keyof DB; r?: Record<string, unknown>; format?: string; keyFingerprint?: string };
+      const obj = JSON.parse(line) as {
+        t?: keyof DB;
+        r?: Record<string, unknown>;
+        format?: string;
+        keyFingerprint?: string;
+      };
       if (!header) {
         header = obj;
         if (obj.format !== FORMAT) throw new Error('不是 tuanwu 备份文件');
-        if (obj.keyFingerprint !== sha256(secretKey.toString('hex')).slice(0, 16)) throw new Error('备份使用的实例密钥与当前不同：请设置相同的 TUANWU_SECRET 或 secret.key 后再恢复');
+        if (obj.keyFingerprint !== sha256(secretKey.toString('hex')).slice(0, 16))
+          throw new Error('备份使用的实例密钥与当前不同：请设置相同的 TUANWU_SECRET 或 secret.key 后再恢复');
         continue;
       }
       if (obj.t !== table) {
@@ -89,7 +122,8 @@ export async function restore(database: Database, secretKey: Buffer, file: strin
     }
     await flush();
     if (table) onTable?.(table, counts[table] ?? 0);
-    for (const t of ['org', 'account', 'org_contact', 'role', 'audit_log', 'login_failure'] as const) await dialect.resyncIds(trx, t);
+    for (const t of ['org', 'account', 'org_contact', 'role', 'audit_log', 'login_failure'] as const)
+      await dialect.resyncIds(trx, t);
   });
   if (!header) throw new Error('备份文件是空的');
   return counts;

@@ -43,8 +43,11 @@ async function withDb<T>(config: Config, fn: (database: Database) => Promise<T>)
 
 async function orgByCode(database: Database, code: string | undefined) {
   const q = database.db.selectFrom('org').select(['id', 'name']).where('status', '=', 'active');
-  const org = code ? await q.where('code', '=', code).executeTakeFirst() : await q.where('parent_id', 'is', null).orderBy('id').executeTakeFirst();
-  if (!org) throw new Error(code ? `找不到组织代码 ${code}` : '还没有任何组织：请先在网页中新建顶级组织，或运行 tuanwu demo');
+  const org = code
+    ? await q.where('code', '=', code).executeTakeFirst()
+    : await q.where('parent_id', 'is', null).orderBy('id').executeTakeFirst();
+  if (!org)
+    throw new Error(code ? `找不到组织代码 ${code}` : '还没有任何组织：请先在网页中新建顶级组织，或运行 tuanwu demo');
   return org;
 }
 
@@ -56,7 +59,12 @@ async function main(argv: string[]): Promise<void> {
       const database = openDatabase(config);
       await migrateToLatest(database);
       const services = createServices(database, config.secretKey);
-      const admins = await database.db.selectFrom('account').select('id').where('is_system_admin', '=', 1).limit(1).execute();
+      const admins = await database.db
+        .selectFrom('account')
+        .select('id')
+        .where('is_system_admin', '=', 1)
+        .limit(1)
+        .execute();
       if (admins.length === 0) {
         const password = generatePassword();
         await database.db
@@ -79,7 +87,12 @@ async function main(argv: string[]): Promise<void> {
         console.log('登录后请立即修改密码。Change it after logging in.');
         console.log('======================================================\n');
       }
-      const app = await buildApp({ services, webDir: config.webDir, secureCookies: config.secureCookies, logger: { level: config.logLevel } });
+      const app = await buildApp({
+        services,
+        webDir: config.webDir,
+        secureCookies: config.secureCookies,
+        logger: { level: config.logLevel },
+      });
       const close = async () => {
         await app.close();
         await database.close();
@@ -88,7 +101,9 @@ async function main(argv: string[]): Promise<void> {
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
       await app.listen({ port: config.port, host: config.host });
-      console.log(`tuanwu 已启动：http://localhost:${config.port}  （数据库 ${database.dialect.name}: ${database.location}；API 文档 /api/docs）`);
+      console.log(
+        `tuanwu 已启动：http://localhost:${config.port}  （数据库 ${database.dialect.name}: ${database.location}；API 文档 /api/docs）`,
+      );
       return;
     }
     case 'migrate': {
@@ -101,7 +116,14 @@ async function main(argv: string[]): Promise<void> {
     case 'admin': {
       const { values } = parseArgs({
         args: rest,
-        options: { username: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, system: { type: 'boolean' }, org: { type: 'string' }, role: { type: 'string' } },
+        options: {
+          username: { type: 'string' },
+          password: { type: 'string' },
+          name: { type: 'string' },
+          system: { type: 'boolean' },
+          org: { type: 'string' },
+          role: { type: 'string' },
+        },
       });
       if (!values.username) throw new Error('请用 --username 指定用户名');
       await withDb(config, async (database) => {
@@ -124,7 +146,11 @@ async function main(argv: string[]): Promise<void> {
           console.log(`已创建账号 ${values.username}${values.system ? '（系统管理员）' : ''}`);
           if (!values.password) console.log(`初始密码（只显示这一次）：${res.password}`);
         } else if (sub === 'reset-password') {
-          const account = await database.db.selectFrom('account').select('id').where('username', '=', values.username!).executeTakeFirst();
+          const account = await database.db
+            .selectFrom('account')
+            .select('id')
+            .where('username', '=', values.username!)
+            .executeTakeFirst();
           if (!account) throw new Error(`找不到账号 ${values.username}`);
           const res = await s.accounts.resetPassword(cliCtx, account.id);
           console.log(`已重置 ${res.username} 的密码（只显示这一次）：${res.temporaryPassword}`);
@@ -133,7 +159,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'demo': {
-      const { values } = parseArgs({ args: [sub, ...rest].filter((x): x is string => x !== undefined), options: { preset: { type: 'string', default: 'county' }, seed: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: [sub, ...rest].filter((x): x is string => x !== undefined),
+        options: { preset: { type: 'string', default: 'county' }, seed: { type: 'string' } },
+      });
       const preset = values.preset as Preset;
       if (!['county', 'city', 'province'].includes(preset)) throw new Error('--preset 只能是 county、city 或 province');
       await withDb(config, async (database) => {
@@ -150,17 +179,28 @@ async function main(argv: string[]): Promise<void> {
         const password = generatePassword();
         const username = `demo-${preset}-${res.rootId}`;
         await database.db.transaction().execute(async (trx) => {
-          const a = await s.accounts.insertAccount(trx, { username, displayName: `${res.rootName}管理员`, password: password + 'A1', mustChangePassword: false });
+          const a = await s.accounts.insertAccount(trx, {
+            username,
+            displayName: `${res.rootName}管理员`,
+            password: password + 'A1',
+            mustChangePassword: false,
+          });
           await s.accounts.insertRole(trx, a.id, res.rootId, 'admin');
         });
-        console.log(`已生成 ${res.orgs} 个组织、${res.contacts} 个联系人，最深 ${res.maxDepth} 级，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`);
+        console.log(
+          `已生成 ${res.orgs} 个组织、${res.contacts} 个联系人，最深 ${res.maxDepth} 级，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
+        );
         console.log(`顶级组织：${res.rootName}；管理员账号 ${username}，密码 ${password}A1（只显示这一次）`);
       });
       return;
     }
     case 'import': {
       if (sub !== 'orgs' || !rest[0]) throw new Error('用法：tuanwu import orgs FILE [--under 组织代码]');
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { under: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { under: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      });
       await withDb(config, async (database) => {
         const s = createServices(database, config.secretKey);
         const target = await orgByCode(database, values.under);
@@ -171,7 +211,10 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'export': {
       if (sub !== 'orgs') throw new Error('用法：tuanwu export orgs [--under 组织代码] [--out FILE]');
-      const { values } = parseArgs({ args: rest, options: { under: { type: 'string' }, out: { type: 'string', default: 'orgs.xlsx' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { under: { type: 'string' }, out: { type: 'string', default: 'orgs.xlsx' } },
+      });
       await withDb(config, async (database) => {
         const s = createServices(database, config.secretKey);
         const target = await orgByCode(database, values.under);
@@ -187,7 +230,9 @@ async function main(argv: string[]): Promise<void> {
       await withDb(config, async (database) => {
         const fn = command === 'backup' ? backup : restore;
         const counts = await fn(database, config.secretKey, sub, (t, n) => console.log(`${t}: ${n}`));
-        console.log(`${command === 'backup' ? '已备份到' : '已从'} ${sub}${command === 'restore' ? ' 恢复' : ''}（${Object.values(counts).reduce((a, b) => a + b, 0)} 行）`);
+        console.log(
+          `${command === 'backup' ? '已备份到' : '已从'} ${sub}${command === 'restore' ? ' 恢复' : ''}（${Object.values(counts).reduce((a, b) => a + b, 0)} 行）`,
+        );
       });
       return;
     }
@@ -205,7 +250,10 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof AppError) {
     console.error(`错误：${err.message}`);
-    for (const p of err.problems ?? []) console.error(`  ${p.row ? `第${p.row}行 ` : ''}${p.column ? `[${p.column}] ` : ''}${p.value ? `“${p.value}” ` : ''}${p.message}`);
+    for (const p of err.problems ?? [])
+      console.error(
+        `  ${p.row ? `第${p.row}行 ` : ''}${p.column ? `[${p.column}] ` : ''}${p.value ? `“${p.value}” ` : ''}${p.message}`,
+      );
   } else console.error(`错误：${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

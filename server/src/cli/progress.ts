@@ -15,7 +15,9 @@ export class Progress {
     if (this.tty) {
       const width = 30;
       const filled = Math.round((pct / 100) * width);
-      process.stderr.write(`\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${this.total}`);
+      process.stderr.write(
+        `\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${this.total}`,
+      );
       if (done >= this.total) process.stderr.write('\n');
     } else {
       process.stderr.write(`${this.label}: ${done}/${this.total} (${pct}%)\n`);

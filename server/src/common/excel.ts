@@ -39,7 +39,10 @@ export async function sendWorkbook(reply: FastifyReply, filename: string, sheets
   const buf = await workbookBuffer(sheets);
   return reply
     .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-    .header('content-disposition', `attachment; filename="export.xlsx"; filename*=UTF-8''${encodeURIComponent(filename)}`)
+    .header(
+      'content-disposition',
+      `attachment; filename="export.xlsx"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    )
     .send(buf);
 }
 
@@ -70,7 +73,11 @@ export interface ParsedSheet {
  * Reads the first worksheet of an .xlsx, finding the header row among the first 10 (title rows above it
  * are skipped) by matching header aliases; empty rows are skipped.
  */
-export async function readSheet(buf: Buffer, aliases: Record<string, string[]>, required: string[]): Promise<ParsedSheet> {
+export async function readSheet(
+  buf: Buffer,
+  aliases: Record<string, string[]>,
+  required: string[],
+): Promise<ParsedSheet> {
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
@@ -87,7 +94,8 @@ export async function readSheet(buf: Buffer, aliases: Record<string, string[]>, 
     const labels = new Map<string, string>();
     ws.getRow(r).eachCell((cell, col) => {
       const label = cleanCell(cellText(cell.value));
-      const key = lookup.get(headerKey(label));
+      // Annotations such as （必填） or (选填) after a header name are ignored.
+      const key = lookup.get(headerKey(label)) ?? lookup.get(headerKey(label).replace(/\(.*?\)/g, ''));
       if (key && !columns.has(key)) {
         columns.set(key, col);
         labels.set(key, label);
@@ -96,12 +104,23 @@ export async function readSheet(buf: Buffer, aliases: Record<string, string[]>, 
     if (!best || columns.size > best.columns.size) best = { row: r, columns, labels };
   }
   if (!best || best.columns.size === 0) {
-    throw badRequest('没有找到表头：请使用下载的导入模板', [{ path: 'file', message: `缺少表头，应包含：${required.map((k) => aliases[k]?.[0]).join('、')}` }]);
+    const names = required.map((k) => aliases[k]?.[0]).join('、');
+    throw badRequest(`没有找到表头（应包含：${names}），请使用下载的导入模板`, [
+      { path: 'file', message: `缺少表头，应包含：${required.map((k) => aliases[k]?.[0]).join('、')}` },
+    ]);
   }
   const missing = required.filter((k) => !best.columns.has(k));
   if (missing.length) {
-    const problems = missing.map((k) => ({ path: 'file', row: best.row, column: aliases[k]?.[0] ?? k, message: `缺少必需的列“${aliases[k]?.[0]}”` }));
-    throw badRequest(`文件缺少必需的列：${missing.map((k) => aliases[k]?.[0]).join('、')}（请使用下载的导入模板）`, problems);
+    const problems = missing.map((k) => ({
+      path: 'file',
+      row: best.row,
+      column: aliases[k]?.[0] ?? k,
+      message: `缺少必需的列“${aliases[k]?.[0]}”`,
+    }));
+    throw badRequest(
+      `文件缺少必需的列：${missing.map((k) => aliases[k]?.[0]).join('、')}（请使用下载的导入模板）`,
+      problems,
+    );
   }
   const rows: ParsedSheet['rows'] = [];
   for (let r = best.row + 1; r <= ws.rowCount; r++) {

@@ -18,7 +18,15 @@ export const errorOutput = z.object({
   code: z.string(),
   message: z.string(),
   problems: z
-    .array(z.object({ path: z.string(), message: z.string(), row: z.number().optional(), column: z.string().optional(), value: z.string().optional() }))
+    .array(
+      z.object({
+        path: z.string(),
+        message: z.string(),
+        row: z.number().optional(),
+        column: z.string().optional(),
+        value: z.string().optional(),
+      }),
+    )
     .optional(),
 });
 

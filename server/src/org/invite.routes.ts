@@ -22,7 +22,12 @@ export async function inviteRoutes(app: FastifyInstance, s: Services): Promise<v
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/api/orgs/:id/invites', {
     config: { access: { refs: [{ type: 'org', from: 'params', key: 'id', need: 'write' }] } },
-    schema: { tags, summary: '组织的注册码 Invite codes of an org', params: orgIdParams, response: { 200: z.object({ items: z.array(inviteOutput) }) } },
+    schema: {
+      tags,
+      summary: '组织的注册码 Invite codes of an org',
+      params: orgIdParams,
+      response: { 200: z.object({ items: z.array(inviteOutput) }) },
+    },
     handler: async (req) => ({ items: await s.invites.list(req.actor!, req.params.id) }),
   });
   r.post('/api/orgs/:id/invites', {
@@ -34,11 +39,17 @@ export async function inviteRoutes(app: FastifyInstance, s: Services): Promise<v
       body: z.strictObject({ roleType: z.enum(ROLE_TYPE_NAMES).default('admin') }).default({ roleType: 'admin' }),
       response: { 201: inviteOutput },
     },
-    handler: async (req, reply) => reply.code(201).send(await s.invites.create(ctxOf(req), req.params.id, req.body.roleType)),
+    handler: async (req, reply) =>
+      reply.code(201).send(await s.invites.create(ctxOf(req), req.params.id, req.body.roleType)),
   });
   r.post('/api/invites/:code/revoke', {
     config: { access: { refs: [{ type: 'invite', from: 'params', key: 'code', need: 'write' }] } },
-    schema: { tags, summary: '作废注册码 Revoke an invite code', params: z.strictObject({ code: z.string().max(20) }), response: { 200: okOutput } },
+    schema: {
+      tags,
+      summary: '作废注册码 Revoke an invite code',
+      params: z.strictObject({ code: z.string().max(20) }),
+      response: { 200: okOutput },
+    },
     handler: async (req) => {
       await s.invites.revoke(ctxOf(req), req.params.code);
       return { ok: true as const };

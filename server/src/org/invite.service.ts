@@ -14,13 +14,21 @@ export const INVITE_CODE_LENGTH = 8;
 export const INVITE_VALID_DAYS = 20;
 
 type InviteState = 'valid' | 'used' | 'expired' | 'revoked';
-function stateOf(i: { used_at: string | null; revoked_at: string | null; expires_at: string }, now = nowIso()): InviteState {
+function stateOf(
+  i: { used_at: string | null; revoked_at: string | null; expires_at: string },
+  now = nowIso(),
+): InviteState {
   if (i.used_at) return 'used';
   if (i.revoked_at) return 'revoked';
   if (i.expires_at <= now) return 'expired';
   return 'valid';
 }
-const STATE_LABELS: Record<InviteState, string> = { valid: '有效', used: '已使用', expired: '已过期', revoked: '已作废' };
+const STATE_LABELS: Record<InviteState, string> = {
+  valid: '有效',
+  used: '已使用',
+  expired: '已过期',
+  revoked: '已作废',
+};
 
 /** 注册码: single-use, 8 characters, valid 20 days; lets the admin of a (new) org register their own account. */
 export class InviteService {
@@ -32,12 +40,17 @@ export class InviteService {
 
   async create(ctx: Ctx, orgId: number, roleType: RoleType = 'admin') {
     return this.db.transaction().execute(async (trx) => {
-      const org = await trx.selectFrom('org').select(['id', 'path', 'status', 'name']).where('id', '=', orgId).executeTakeFirst();
+      const org = await trx
+        .selectFrom('org')
+        .select(['id', 'path', 'status', 'name'])
+        .where('id', '=', orgId)
+        .executeTakeFirst();
       requireOrg(ctx.actor, 'write', org);
       if (org!.status !== 'active') throw conflict('该组织已撤销或合并');
       const now = nowIso();
       let code = randomCode(INVITE_CODE_LENGTH);
-      while (await trx.selectFrom('invite_code').select('code').where('invite_code.code', '=', code).executeTakeFirst()) code = randomCode(INVITE_CODE_LENGTH);
+      while (await trx.selectFrom('invite_code').select('code').where('invite_code.code', '=', code).executeTakeFirst())
+        code = randomCode(INVITE_CODE_LENGTH);
       const row = {
         code,
         org_id: orgId,
@@ -50,7 +63,13 @@ export class InviteService {
         revoked_at: null,
       };
       await trx.insertInto('invite_code').values(row).execute();
-      await audit(trx, ctx, { org: org!, action: 'invite.create', subjectType: 'invite', subjectId: code, after: { roleType, expiresAt: row.expires_at } });
+      await audit(trx, ctx, {
+        org: org!,
+        action: 'invite.create',
+        subjectType: 'invite',
+        subjectId: code,
+        after: { roleType, expiresAt: row.expires_at },
+      });
       return present(row);
     });
   }
@@ -58,7 +77,13 @@ export class InviteService {
   async list(actor: Actor, orgId: number) {
     const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
     requireOrg(actor, 'write', org);
-    const rows = await this.db.selectFrom('invite_code').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(100).execute();
+    const rows = await this.db
+      .selectFrom('invite_code')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('created_at', 'desc')
+      .limit(100)
+      .execute();
     return rows.map(present);
   }
 
@@ -67,7 +92,14 @@ export class InviteService {
       const invite = await trx
         .selectFrom('invite_code')
         .innerJoin('org', 'org.id', 'invite_code.org_id')
-        .select(['invite_code.code', 'invite_code.used_at', 'invite_code.revoked_at', 'invite_code.expires_at', 'org.id', 'org.path'])
+        .select([
+          'invite_code.code',
+          'invite_code.used_at',
+          'invite_code.revoked_at',
+          'invite_code.expires_at',
+          'org.id',
+          'org.path',
+        ])
         .where('invite_code.code', '=', code)
         .executeTakeFirst();
       if (!invite) throw notFound('注册码');
@@ -81,19 +113,37 @@ export class InviteService {
   /** Public: what a code is for, so the registration page can show the org before an account exists. */
   async lookup(code: string) {
     const invite = await this.findUsable(this.db, normalizeCode(code));
-    return { code: invite.code, orgName: invite.name, orgKind: KIND_LABELS[invite.kind], roleLabel: ROLE_TYPES[invite.role_type as RoleType]?.label ?? invite.role_type, expiresAt: invite.expires_at };
+    return {
+      code: invite.code,
+      orgName: invite.name,
+      orgKind: KIND_LABELS[invite.kind],
+      roleLabel: ROLE_TYPES[invite.role_type as RoleType]?.label ?? invite.role_type,
+      expiresAt: invite.expires_at,
+    };
   }
 
   private async findUsable(db: Kysely<DB>, code: string) {
     const invite = await db
       .selectFrom('invite_code')
       .innerJoin('org', 'org.id', 'invite_code.org_id')
-      .select(['invite_code.code', 'invite_code.role_type', 'invite_code.used_at', 'invite_code.revoked_at', 'invite_code.expires_at', 'org.id', 'org.path', 'org.name', 'org.kind', 'org.status'])
+      .select([
+        'invite_code.code',
+        'invite_code.role_type',
+        'invite_code.used_at',
+        'invite_code.revoked_at',
+        'invite_code.expires_at',
+        'org.id',
+        'org.path',
+        'org.name',
+        'org.kind',
+        'org.status',
+      ])
       .where('invite_code.code', '=', code)
       .executeTakeFirst();
     if (!invite) throw new AppError(404, 'invite_invalid', '注册码不存在，请核对后重新输入');
     const state = stateOf(invite);
-    if (state !== 'valid') throw new AppError(410, 'invite_' + state, `注册码${STATE_LABELS[state]}，请向上级组织管理员重新申请`);
+    if (state !== 'valid')
+      throw new AppError(410, 'invite_' + state, `注册码${STATE_LABELS[state]}，请向上级组织管理员重新申请`);
     if (invite.status !== 'active') throw new AppError(410, 'invite_revoked', '该组织已撤销或合并，注册码失效');
     return invite;
   }
@@ -102,11 +152,31 @@ export class InviteService {
   async register(input: { code: string; username: string; displayName: string; password: string }, ip: string | null) {
     return this.db.transaction().execute(async (trx) => {
       const invite = await this.findUsable(trx, normalizeCode(input.code));
-      const { id } = await this.accounts.insertAccount(trx, { username: input.username, displayName: input.displayName, password: input.password, mustChangePassword: false });
+      const { id } = await this.accounts.insertAccount(trx, {
+        username: input.username,
+        displayName: input.displayName,
+        password: input.password,
+        mustChangePassword: false,
+      });
       await this.accounts.insertRole(trx, id, invite.id, invite.role_type as RoleType);
-      const updated = await trx.updateTable('invite_code').set({ used_at: nowIso(), used_by: id }).where('invite_code.code', '=', invite.code).where('used_at', 'is', null).executeTakeFirst();
+      const updated = await trx
+        .updateTable('invite_code')
+        .set({ used_at: nowIso(), used_by: id })
+        .where('invite_code.code', '=', invite.code)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) throw new AppError(410, 'invite_used', '注册码已使用');
-      await audit(trx, { actor: { accountId: id }, ip }, { org: invite, action: 'invite.use', subjectType: 'invite', subjectId: invite.code, after: { username: input.username } });
+      await audit(
+        trx,
+        { actor: { accountId: id }, ip },
+        {
+          org: invite,
+          action: 'invite.use',
+          subjectType: 'invite',
+          subjectId: invite.code,
+          after: { username: input.username },
+        },
+      );
       const session = await this.auth.openSession(id, ip, trx);
       return { accountId: id, ...session };
     });
@@ -115,7 +185,14 @@ export class InviteService {
 
 export const normalizeCode = (code: string) => code.trim().toUpperCase().replace(/[\s-]/g, '');
 
-function present(i: { code: string; role_type: string; created_at: string; expires_at: string; used_at: string | null; revoked_at: string | null }) {
+function present(i: {
+  code: string;
+  role_type: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}) {
   const state = stateOf(i);
   return {
     code: i.code,

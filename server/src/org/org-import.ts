@@ -65,7 +65,12 @@ export class OrgImporter {
     private readonly orgs: OrgService,
   ) {}
 
-  async run(ctx: Ctx, targetId: number, file: Buffer, dryRun: boolean): Promise<{ dryRun: boolean; count: number; rows: ImportPreviewRow[] }> {
+  async run(
+    ctx: Ctx,
+    targetId: number,
+    file: Buffer,
+    dryRun: boolean,
+  ): Promise<{ dryRun: boolean; count: number; rows: ImportPreviewRow[] }> {
     const target = await this.orgs.repo.byId(targetId);
     requireOrg(ctx.actor, 'write', target);
     const sheet = await readSheet(file, ORG_IMPORT_COLUMNS, REQUIRED);
@@ -74,7 +79,8 @@ export class OrgImporter {
       problems.push({ path: `第${row}行`, row, column: sheet.labels.get(key) ?? label(key), value, message });
 
     if (sheet.rows.length === 0) throw importRejected([{ path: 'file', message: '文件中没有数据行' }]);
-    if (sheet.rows.length > 20000) throw importRejected([{ path: 'file', message: '单次最多导入 20000 个组织，请分批导入' }]);
+    if (sheet.rows.length > 20000)
+      throw importRejected([{ path: 'file', message: '单次最多导入 20000 个组织，请分批导入' }]);
 
     const planned: PlannedOrg[] = [];
     const codesInFile = new Map<string, PlannedOrg>();
@@ -85,14 +91,18 @@ export class OrgImporter {
       else if (name.length < 2 || name.length > 100) add(row, 'name', name, '组织全称应为2–100个字');
       const kindText = get('kind');
       const kind = parseKind(kindText);
-      if (!kind) add(row, 'kind', kindText, kindText ? '组织类型应为 团委/团工委/团总支/团支部 之一' : '组织类型不能为空');
+      if (!kind)
+        add(row, 'kind', kindText, kindText ? '组织类型应为 团委/团工委/团总支/团支部 之一' : '组织类型不能为空');
       const categoryText = get('category');
       const category = categoryText ? (ORG_CATEGORIES.find((c) => c === categoryText) ?? null) : null;
       if (categoryText && !category) add(row, 'category', categoryText, `组织类别应为：${ORG_CATEGORIES.join('、')}`);
       const code = get('code') || null;
-      if (code && !/^[0-9A-Za-z-]{2,32}$/.test(code)) add(row, 'code', code, '组织代码只能包含字母、数字和短横线，2–32位');
+      if (code && !/^[0-9A-Za-z-]{2,32}$/.test(code))
+        add(row, 'code', code, '组织代码只能包含字母、数字和短横线，2–32位');
       const dateText = get('establishedOn');
-      const establishedOn = dateText ? parseDate(raw.get('establishedOn') instanceof Date ? raw.get('establishedOn') : dateText) : null;
+      const establishedOn = dateText
+        ? parseDate(raw.get('establishedOn') instanceof Date ? raw.get('establishedOn') : dateText)
+        : null;
       if (dateText && !establishedOn) add(row, 'establishedOn', dateText, '日期无法识别，请写成 2020-04-26');
       const contacts: ContactInput[] = [];
       for (const [nameKey, phoneKey, post] of [
@@ -130,7 +140,11 @@ export class OrgImporter {
     // Codes already used in the system.
     const codes = [...codesInFile.keys()];
     for (let i = 0; i < codes.length; i += 500) {
-      const taken = await this.db.selectFrom('org').select(['code', 'name']).where('code', 'in', codes.slice(i, i + 500)).execute();
+      const taken = await this.db
+        .selectFrom('org')
+        .select(['code', 'name'])
+        .where('code', 'in', codes.slice(i, i + 500))
+        .execute();
       for (const t of taken) add(codesInFile.get(t.code)!.row, 'code', t.code, `组织代码已被“${t.name}”使用`);
     }
 
@@ -141,7 +155,8 @@ export class OrgImporter {
     for (const p of planned) {
       if (!p.parent) continue;
       const parentKind = 'existing' in p.parent ? p.parent.existing.kind : p.parent.row.kind;
-      if (!canHoldChild(parentKind, p.kind)) add(p.row, 'kind', KIND_LABELS[p.kind], kindRuleMessage(parentKind, p.kind));
+      if (!canHoldChild(parentKind, p.kind))
+        add(p.row, 'kind', KIND_LABELS[p.kind], kindRuleMessage(parentKind, p.kind));
       const parentKey = 'existing' in p.parent ? `e${p.parent.existing.id}` : `r${p.parent.row.row}`;
       const key = `${parentKey}|${p.name}`;
       const dupRow = siblingNames.get(key);
@@ -195,7 +210,13 @@ export class OrgImporter {
         );
         created.set(p, org.id);
       }
-      await audit(trx, ctx, { org: target!, action: 'org.import', subjectType: 'org', subjectId: target!.id, after: { created: planned.length } });
+      await audit(trx, ctx, {
+        org: target!,
+        action: 'org.import',
+        subjectType: 'org',
+        subjectId: target!.id,
+        after: { created: planned.length },
+      });
     });
     return { dryRun: false, count: planned.length, rows: preview };
   }
@@ -229,7 +250,13 @@ export class OrgImporter {
           if (existing && within(existing)) {
             p.parent = { existing };
             p.parentLabel = existing.name;
-          } else add(p.row, 'parentCode', p.parentRef.code, `找不到上级组织代码 ${p.parentRef.code}（须是“${target.name}”或其下级）`);
+          } else
+            add(
+              p.row,
+              'parentCode',
+              p.parentRef.code,
+              `找不到上级组织代码 ${p.parentRef.code}（须是“${target.name}”或其下级）`,
+            );
         }
       }
     }
@@ -247,11 +274,15 @@ export class OrgImporter {
           const candidates: ({ existing: OrgRow } | { row: PlannedOrg })[] = [];
           if ('existing' in node) {
             const cur: OrgRow = node.existing;
-            for (const c of await existingChildren(cur.id)) if (c.name === seg || c.short_name === seg) candidates.push({ existing: c });
-            for (const r of planned) if (r.name === seg && r.parent && 'existing' in r.parent && r.parent.existing.id === cur.id) candidates.push({ row: r });
+            for (const c of await existingChildren(cur.id))
+              if (c.name === seg || c.short_name === seg) candidates.push({ existing: c });
+            for (const r of planned)
+              if (r.name === seg && r.parent && 'existing' in r.parent && r.parent.existing.id === cur.id)
+                candidates.push({ row: r });
           } else {
             const cur: PlannedOrg = node.row;
-            for (const r of planned) if (r.name === seg && r.parent && 'row' in r.parent && r.parent.row === cur) candidates.push({ row: r });
+            for (const r of planned)
+              if (r.name === seg && r.parent && 'row' in r.parent && r.parent.row === cur) candidates.push({ row: r });
           }
           if (candidates.length > 1) {
             failed = `上级组织路径中“${seg}”有 ${candidates.length} 个同名组织，请改用上级组织代码`;
@@ -271,7 +302,8 @@ export class OrgImporter {
           p.parent = undefined;
           (p as { failed?: boolean }).failed = true;
         } else if (!waiting) {
-          if ('row' in node && node.row === p) add(p.row, 'parentPath', p.parentRef.path!.join('/'), '上级组织不能是自己');
+          if ('row' in node && node.row === p)
+            add(p.row, 'parentPath', p.parentRef.path!.join('/'), '上级组织不能是自己');
           else {
             p.parent = node;
             p.parentLabel = 'existing' in node ? node.existing.name : `${node.row.name}（第${node.row.row}行）`;
@@ -281,7 +313,8 @@ export class OrgImporter {
       pending = pending.filter((p) => !p.parent && !(p as { failed?: boolean }).failed);
       if (pending.length === before) break;
     }
-    for (const p of pending) add(p.row, 'parentPath', p.parentRef.path!.join('/'), '上级组织无法确定（路径循环引用或找不到）');
+    for (const p of pending)
+      add(p.row, 'parentPath', p.parentRef.path!.join('/'), '上级组织无法确定（路径循环引用或找不到）');
   }
 }
 
@@ -308,16 +341,48 @@ function topological(rows: PlannedOrg[]): PlannedOrg[] {
 
 /** The downloadable template: the header row, two example rows and a sheet of instructions. */
 export function importTemplate(): SheetSpec[] {
-  const columns = ['name', 'shortName', 'kind', 'category', 'code', 'parentCode', 'parentPath', 'secretaryName', 'secretaryPhone', 'contactName', 'contactPhone', 'establishedOn'].map(
-    (key) => ({ header: label(key), key, width: key === 'name' || key === 'parentPath' ? 32 : 16 }),
-  );
+  const columns = [
+    'name',
+    'shortName',
+    'kind',
+    'category',
+    'code',
+    'parentCode',
+    'parentPath',
+    'secretaryName',
+    'secretaryPhone',
+    'contactName',
+    'contactPhone',
+    'establishedOn',
+  ].map((key) => ({ header: label(key), key, width: key === 'name' || key === 'parentPath' ? 32 : 16 }));
   return [
     {
       name: '组织导入',
       columns,
       rows: [
-        { name: '共青团重庆XX中学委员会', shortName: 'XX中学团委', kind: '团委', category: '学校', code: '', parentCode: '', parentPath: '', secretaryName: '张三', secretaryPhone: '13800000000', establishedOn: '2015-09-01' },
-        { name: '共青团重庆XX中学高2023级1班支部', shortName: '高2023级1班团支部', kind: '团支部', category: '学校', code: '', parentCode: '', parentPath: '共青团重庆XX中学委员会', secretaryName: '李四', secretaryPhone: '13900000000' },
+        {
+          name: '共青团重庆XX中学委员会',
+          shortName: 'XX中学团委',
+          kind: '团委',
+          category: '学校',
+          code: '',
+          parentCode: '',
+          parentPath: '',
+          secretaryName: '张三',
+          secretaryPhone: '13800000000',
+          establishedOn: '2015-09-01',
+        },
+        {
+          name: '共青团重庆XX中学高2023级1班支部',
+          shortName: '高2023级1班团支部',
+          kind: '团支部',
+          category: '学校',
+          code: '',
+          parentCode: '',
+          parentPath: '共青团重庆XX中学委员会',
+          secretaryName: '李四',
+          secretaryPhone: '13900000000',
+        },
       ],
     },
     {
@@ -332,7 +397,10 @@ export function importTemplate(): SheetSpec[] {
         { col: '组织类别', note: `选填：${ORG_CATEGORIES.join('、')}` },
         { col: '组织代码', note: '选填，字母数字；不填自动生成；不能与已有组织重复' },
         { col: '上级组织代码', note: '与“上级组织”二选一；都不填则挂在导入时所选组织之下' },
-        { col: '上级组织', note: '用“/”分隔的名称路径，从导入时所选组织往下写，如：XX区团委/XX中学团委；可以引用本文件中的其他行' },
+        {
+          col: '上级组织',
+          note: '用“/”分隔的名称路径，从导入时所选组织往下写，如：XX区团委/XX中学团委；可以引用本文件中的其他行',
+        },
         { col: '书记姓名/电话、联系人/电话', note: '选填；电话为手机或座机号' },
         { col: '成立日期', note: '选填，如 2020-04-26' },
         { col: '规则', note: '任何一行有问题时整个文件都不会导入，并逐行列出问题；请先“预览”再“确认导入”' },

@@ -48,7 +48,9 @@ export class OrgReports {
       .where((eb) => scopeFilter(actor, 'read', eb));
     if (f.q) {
       const needle = f.q;
-      q = q.where((eb) => eb.or([this.dialect.ilike(eb.ref('c.name'), needle), this.dialect.ilike(eb.ref('org.name'), needle)]));
+      q = q.where((eb) =>
+        eb.or([this.dialect.ilike(eb.ref('c.name'), needle), this.dialect.ilike(eb.ref('org.name'), needle)]),
+      );
     }
     if (f.kind) q = q.where('org.kind', '=', f.kind);
     if (f.category) q = q.where('org.category', '=', f.category);
@@ -62,7 +64,17 @@ export class OrgReports {
     const [{ n }, rows] = await Promise.all([
       base.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
       base
-        .select(['c.id as contactId', 'c.name', 'c.post', 'c.phone_enc', 'org.id as orgId', 'org.name as orgName', 'org.kind', 'org.category', 'org.path'])
+        .select([
+          'c.id as contactId',
+          'c.name',
+          'c.post',
+          'c.phone_enc',
+          'org.id as orgId',
+          'org.name as orgName',
+          'org.kind',
+          'org.category',
+          'org.path',
+        ])
         .orderBy('org.path')
         .orderBy('c.sort_order')
         .limit(pageSize)
@@ -90,13 +102,32 @@ export class OrgReports {
     const root = await this.root(ctx.actor, id);
     if (full) requireOrg(ctx.actor, 'write', root);
     const rows = await this.directoryQuery(ctx.actor, root.path, f)
-      .select(['c.name', 'c.post', 'c.phone_enc', 'org.name as orgName', 'org.kind', 'org.category', 'org.code', 'org.path'])
+      .select([
+        'c.name',
+        'c.post',
+        'c.phone_enc',
+        'org.name as orgName',
+        'org.kind',
+        'org.category',
+        'org.code',
+        'org.path',
+      ])
       .orderBy('org.path')
       .orderBy('c.sort_order')
       .limit(500_000)
       .execute();
-    if (full) await audit(this.db, ctx, { org: root, action: 'directory.export_full', subjectType: 'org', subjectId: root.id, after: { rows: rows.length, filter: f } });
-    const names = await this.pathNames(rows.map((r) => r.path), root.path);
+    if (full)
+      await audit(this.db, ctx, {
+        org: root,
+        action: 'directory.export_full',
+        subjectType: 'org',
+        subjectId: root.id,
+        after: { rows: rows.length, filter: f },
+      });
+    const names = await this.pathNames(
+      rows.map((r) => r.path),
+      root.path,
+    );
     return {
       name: '工作通讯录',
       title: `${root.name} 工作通讯录${full ? '（含完整电话，已记录审计）' : ''}`,
@@ -112,7 +143,12 @@ export class OrgReports {
       ],
       rows: rows.map((r) => {
         const phone = r.phone_enc ? this.cipher.decrypt(r.phone_enc) : null;
-        return { ...r, kindLabel: KIND_LABELS[r.kind], pathNames: names(r.path), phone: phone ? (full ? phone : maskPhone(phone)) : '' };
+        return {
+          ...r,
+          kindLabel: KIND_LABELS[r.kind],
+          pathNames: names(r.path),
+          phone: phone ? (full ? phone : maskPhone(phone)) : '',
+        };
       }),
     };
   }
@@ -123,7 +159,11 @@ export class OrgReports {
     const ids = [...new Set(paths.flatMap((p) => ancestorIds(p).slice(skip, -1)))];
     const names = new Map<number, string>();
     for (let i = 0; i < ids.length; i += 1000) {
-      for (const r of await this.db.selectFrom('org').select(['id', 'name', 'short_name']).where('id', 'in', ids.slice(i, i + 1000)).execute()) {
+      for (const r of await this.db
+        .selectFrom('org')
+        .select(['id', 'name', 'short_name'])
+        .where('id', 'in', ids.slice(i, i + 1000))
+        .execute()) {
         names.set(r.id, r.short_name || r.name);
       }
     }
@@ -135,7 +175,13 @@ export class OrgReports {
   }
 
   /** Orgs of a subtree with what they lack: a 书记, any contact phone, a plausible branch size. */
-  async completeness(actor: Actor, id: number, problem: CompletenessProblem | undefined, page: number, pageSize: number) {
+  async completeness(
+    actor: Actor,
+    id: number,
+    problem: CompletenessProblem | undefined,
+    page: number,
+    pageSize: number,
+  ) {
     const root = await this.root(actor, id);
     const hasSecretary = sql<number>`exists (select 1 from org_contact c where c.org_id = org.id and c.ended_at is null and c.post = '书记')`;
     const hasPhone = sql<number>`exists (select 1 from org_contact c where c.org_id = org.id and c.ended_at is null and c.phone_enc is not null)`;
@@ -158,8 +204,13 @@ export class OrgReports {
         sql<number>`sum(case when ${conditions.large_branch} then 1 else 0 end)`.as('large_branch'),
       ])
       .executeTakeFirstOrThrow();
-    const summary = Object.fromEntries(Object.entries(summaryRow).map(([k, v]) => [k, Number(v ?? 0)])) as Record<CompletenessProblem, number>;
-    const anyProblem = problem ? conditions[problem] : sql<boolean>`(${sql.join(Object.values(conditions), sql` or `)})`;
+    const summary = Object.fromEntries(Object.entries(summaryRow).map(([k, v]) => [k, Number(v ?? 0)])) as Record<
+      CompletenessProblem,
+      number
+    >;
+    const anyProblem = problem
+      ? conditions[problem]
+      : sql<boolean>`(${sql.join(Object.values(conditions), sql` or `)})`;
     const filtered = base.where(anyProblem);
     const [{ n }, rows] = await Promise.all([
       filtered.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
@@ -178,7 +229,10 @@ export class OrgReports {
         .offset((page - 1) * pageSize)
         .execute(),
     ]);
-    const names = await this.pathNames(rows.map((r) => r.path), root.path);
+    const names = await this.pathNames(
+      rows.map((r) => r.path),
+      root.path,
+    );
     return {
       summary,
       problemLabels: COMPLETENESS_PROBLEMS,
@@ -209,14 +263,27 @@ export class OrgReports {
     const rows = await this.db
       .selectFrom('org')
       .leftJoin('org as parent', 'parent.id', 'org.parent_id')
-      .select(['org.name', 'org.short_name', 'org.kind', 'org.category', 'org.code', 'org.established_on', 'org.path', 'org.descendant_count', 'parent.code as parent_code'])
+      .select([
+        'org.name',
+        'org.short_name',
+        'org.kind',
+        'org.category',
+        'org.code',
+        'org.established_on',
+        'org.path',
+        'org.descendant_count',
+        'parent.code as parent_code',
+      ])
       .where('org.status', '=', 'active')
       .where((eb) => inSubtree(eb, 'org.path', root.path))
       .where((eb) => scopeFilter(actor, 'read', eb))
       .orderBy('org.path')
       .limit(500_000)
       .execute();
-    const names = await this.pathNames(rows.map((r) => r.path), root.path);
+    const names = await this.pathNames(
+      rows.map((r) => r.path),
+      root.path,
+    );
     return {
       name: '组织导入',
       columns: [
@@ -230,7 +297,12 @@ export class OrgReports {
         { header: '成立日期', key: 'established_on', width: 12 },
         { header: '下级组织数', key: 'descendant_count', width: 10 },
       ],
-      rows: rows.map((r) => ({ ...r, kindLabel: KIND_LABELS[r.kind], pathNames: names(r.path), parent_code: r.path === root.path ? '' : r.parent_code })),
+      rows: rows.map((r) => ({
+        ...r,
+        kindLabel: KIND_LABELS[r.kind],
+        pathNames: names(r.path),
+        parent_code: r.path === root.path ? '' : r.parent_code,
+      })),
     };
   }
 }

@@ -27,7 +27,10 @@ export class OrgRepository {
   }
 
   /** Ancestors from the root down, excluding the org itself. */
-  async ancestors(org: Pick<OrgRow, 'id' | 'path'>, db: Kysely<DB> = this.db): Promise<Pick<OrgRow, 'id' | 'name' | 'kind'>[]> {
+  async ancestors(
+    org: Pick<OrgRow, 'id' | 'path'>,
+    db: Kysely<DB> = this.db,
+  ): Promise<Pick<OrgRow, 'id' | 'name' | 'kind'>[]> {
     const ids = ancestorIds(org.path).filter((id) => id !== org.id);
     if (!ids.length) return [];
     const rows = await db.selectFrom('org').select(['id', 'name', 'kind']).where('id', 'in', ids).execute();
@@ -46,7 +49,13 @@ export class OrgRepository {
   }
 
   /** Re-roots a subtree in one statement: every path under `oldPath` gets `newPath` as its prefix. */
-  async rewritePaths(oldPath: string, newPath: string, depthDelta: number, now: string, db: Kysely<DB>): Promise<number> {
+  async rewritePaths(
+    oldPath: string,
+    newPath: string,
+    depthDelta: number,
+    now: string,
+    db: Kysely<DB>,
+  ): Promise<number> {
     const res = await db
       .updateTable('org')
       .set({

@@ -22,7 +22,12 @@ import {
 } from './org.schemas.js';
 
 const tags = ['组织 org'];
-const orgRef = (need: 'read' | 'write', key = 'id', from: 'params' | 'body' | 'query' = 'params') => ({ type: 'org' as const, from, key, need });
+const orgRef = (need: 'read' | 'write', key = 'id', from: 'params' | 'body' | 'query' = 'params') => ({
+  type: 'org' as const,
+  from,
+  key,
+  need,
+});
 const items = <T extends z.ZodType>(t: T) => z.object({ items: z.array(t) });
 const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 
@@ -47,7 +52,9 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
       }),
       response: { 200: items(orgOutput.extend({ pathNames: z.array(z.string()) })) },
     },
-    handler: async (req) => ({ items: await s.orgs.search(req.actor!, req.query.q, req.query.limit, req.query.within) }),
+    handler: async (req) => ({
+      items: await s.orgs.search(req.actor!, req.query.q, req.query.limit, req.query.within),
+    }),
   });
 
   r.get('/api/orgs/import-template.xlsx', {
@@ -64,7 +71,12 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
 
   r.get('/api/orgs/:id/children', {
     config: { access: { refs: [orgRef('read')] } },
-    schema: { tags, summary: '下级组织（含下级总数）Children with descendant counts', params: orgIdParams, response: { 200: items(orgOutput) } },
+    schema: {
+      tags,
+      summary: '下级组织（含下级总数）Children with descendant counts',
+      params: orgIdParams,
+      response: { 200: items(orgOutput) },
+    },
     handler: async (req) => ({ items: await s.orgs.children(req.actor!, req.params.id) }),
   });
 
@@ -76,13 +88,25 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
 
   r.patch('/api/orgs/:id', {
     config: { access: { refs: [orgRef('write')] } },
-    schema: { tags, summary: '修改组织 Update an org', params: orgIdParams, body: orgUpdateInput, response: { 200: orgOutput } },
+    schema: {
+      tags,
+      summary: '修改组织 Update an org',
+      params: orgIdParams,
+      body: orgUpdateInput,
+      response: { 200: orgOutput },
+    },
     handler: async (req) => presentOrg(await s.orgs.update(ctxOf(req), req.params.id, req.body)),
   });
 
   r.put('/api/orgs/:id/contacts', {
     config: { access: { refs: [orgRef('write')] } },
-    schema: { tags, summary: '设置书记和联系人 Set secretary and contacts', params: orgIdParams, body: contactsInput, response: { 200: okOutput } },
+    schema: {
+      tags,
+      summary: '设置书记和联系人 Set secretary and contacts',
+      params: orgIdParams,
+      body: contactsInput,
+      response: { 200: okOutput },
+    },
     handler: async (req) => {
       await s.orgs.setContacts(ctxOf(req), req.params.id, req.body.contacts);
       return { ok: true as const };
@@ -102,23 +126,44 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
 
   r.post('/api/orgs/:id/move', {
     config: { access: { refs: [orgRef('write'), orgRef('write', 'parentId', 'body')] } },
-    schema: { tags, summary: '移动组织（连同全部下级）Move an org with its subtree', params: orgIdParams, body: orgMoveInput, response: { 200: orgOutput } },
+    schema: {
+      tags,
+      summary: '移动组织（连同全部下级）Move an org with its subtree',
+      params: orgIdParams,
+      body: orgMoveInput,
+      response: { 200: orgOutput },
+    },
     handler: async (req) => presentOrg(await s.orgs.move(ctxOf(req), req.params.id, req.body.parentId)),
   });
 
   r.post('/api/orgs/:id/merge', {
     config: { access: { refs: [orgRef('write'), orgRef('write', 'intoId', 'body')] } },
-    schema: { tags, summary: '合并组织 Merge an org into another', params: orgIdParams, body: orgMergeInput, response: { 200: orgOutput } },
+    schema: {
+      tags,
+      summary: '合并组织 Merge an org into another',
+      params: orgIdParams,
+      body: orgMergeInput,
+      response: { 200: orgOutput },
+    },
     handler: async (req) => presentOrg(await s.orgs.merge(ctxOf(req), req.params.id, req.body.intoId)),
   });
 
   r.post('/api/orgs/:id/dissolve', {
     config: { access: { refs: [orgRef('write')] } },
-    schema: { tags, summary: '撤销组织（保留历史）Dissolve an org (kept in history)', params: orgIdParams, body: orgDissolveInput, response: { 200: orgOutput } },
+    schema: {
+      tags,
+      summary: '撤销组织（保留历史）Dissolve an org (kept in history)',
+      params: orgIdParams,
+      body: orgDissolveInput,
+      response: { 200: orgOutput },
+    },
     handler: async (req) => presentOrg(await s.orgs.dissolve(ctxOf(req), req.params.id, req.body.reason)),
   });
 
-  const completenessQuery = z.strictObject({ problem: z.enum(Object.keys(COMPLETENESS_PROBLEMS) as [CompletenessProblem]).optional(), ...pageQuery });
+  const completenessQuery = z.strictObject({
+    problem: z.enum(Object.keys(COMPLETENESS_PROBLEMS) as [CompletenessProblem]).optional(),
+    ...pageQuery,
+  });
   r.get('/api/orgs/:id/completeness', {
     config: { access: { refs: [orgRef('read')] } },
     schema: {
@@ -146,12 +191,18 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
         }),
       },
     },
-    handler: (req) => s.orgReports.completeness(req.actor!, req.params.id, req.query.problem, req.query.page, req.query.pageSize),
+    handler: (req) =>
+      s.orgReports.completeness(req.actor!, req.params.id, req.query.problem, req.query.page, req.query.pageSize),
   });
 
   r.get('/api/orgs/:id/completeness.xlsx', {
     config: { access: { refs: [orgRef('read')] } },
-    schema: { tags, summary: '导出完整性检查 Export the completeness list', params: orgIdParams, querystring: completenessQuery.pick({ problem: true }) },
+    schema: {
+      tags,
+      summary: '导出完整性检查 Export the completeness list',
+      params: orgIdParams,
+      querystring: completenessQuery.pick({ problem: true }),
+    },
     handler: async (req, reply) => {
       const res = await s.orgReports.completeness(req.actor!, req.params.id, req.query.problem, 1, 100_000);
       return sendWorkbook(reply, '组织完整性检查.xlsx', [
@@ -212,7 +263,8 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
     config: { access: { refs: [orgRef('read')] } },
     schema: {
       tags: ['工作通讯录 directory'],
-      summary: '导出工作通讯录；full=1 导出完整号码（需管理权限，记录审计）Export the directory; full=1 exports full numbers (write access, audited)',
+      summary:
+        '导出工作通讯录；full=1 导出完整号码（需管理权限，记录审计）Export the directory; full=1 exports full numbers (write access, audited)',
       params: orgIdParams,
       querystring: directoryQuery.extend({ full: z.enum(['0', '1']).default('0') }),
     },
@@ -226,14 +278,16 @@ export async function orgRoutes(app: FastifyInstance, s: Services): Promise<void
   r.get('/api/orgs/:id/export.xlsx', {
     config: { access: { refs: [orgRef('read')] } },
     schema: { tags, summary: '导出组织（导入模板格式）Export the subtree in the import layout', params: orgIdParams },
-    handler: async (req, reply) => sendWorkbook(reply, '组织列表.xlsx', [await s.orgReports.exportSheet(req.actor!, req.params.id)]),
+    handler: async (req, reply) =>
+      sendWorkbook(reply, '组织列表.xlsx', [await s.orgReports.exportSheet(req.actor!, req.params.id)]),
   });
 
   r.post('/api/orgs/:id/import', {
     config: { access: { refs: [orgRef('write')] } },
     schema: {
       tags,
-      summary: '从 Excel 批量新建下级组织（先预览；有任何错误则整体不导入）Bulk-create orgs from .xlsx (all or nothing)',
+      summary:
+        '从 Excel 批量新建下级组织（先预览；有任何错误则整体不导入）Bulk-create orgs from .xlsx (all or nothing)',
       consumes: ['multipart/form-data'],
       params: orgIdParams,
       querystring: z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') }),

@@ -29,7 +29,12 @@ const dateString = z
   .refine((s) => !Number.isNaN(Date.parse(s)), '日期无效');
 
 export const orgCreateInput = z.strictObject({
-  parentId: z.number().int().positive().nullable().meta({ description: '上级组织 id；null 仅系统管理员可用（新建顶级组织）' }),
+  parentId: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .meta({ description: '上级组织 id；null 仅系统管理员可用（新建顶级组织）' }),
   kind: z.enum(ORG_KINDS, { error: '组织类型应为 团委/团工委/团总支/团支部 之一' }),
   name: z.string().trim().min(2, '组织全称至少2个字').max(100, '组织全称不能超过100字'),
   shortName: z.string().trim().max(40, '简称不能超过40字').optional().nullable(),
@@ -40,7 +45,10 @@ export const orgCreateInput = z.strictObject({
     .optional()
     .nullable()
     .meta({ description: '组织代码；不填则自动生成' }),
-  category: z.enum(ORG_CATEGORIES, { error: `组织类别应为：${ORG_CATEGORIES.join('、')}` }).optional().nullable(),
+  category: z
+    .enum(ORG_CATEGORIES, { error: `组织类别应为：${ORG_CATEGORIES.join('、')}` })
+    .optional()
+    .nullable(),
   establishedOn: dateString.optional().nullable(),
   contacts: z.array(contactInput).max(20, '联系人最多20个').optional(),
 });

@@ -82,8 +82,18 @@ export class OrgService {
     ]);
     return {
       ...presentOrg(org),
-      ancestors: ancestors.map((a) => ({ id: a.id, name: a.name, kind: a.kind, readable: can(actor, 'read', { id: a.id, path: pathOf(org.path, a.id) }) })),
-      contacts: contacts.map((c) => ({ id: c.id, name: c.name, post: c.post, phoneMasked: c.phone_enc ? maskPhone(this.cipher.decrypt(c.phone_enc)) : null })),
+      ancestors: ancestors.map((a) => ({
+        id: a.id,
+        name: a.name,
+        kind: a.kind,
+        readable: can(actor, 'read', { id: a.id, path: pathOf(org.path, a.id) }),
+      })),
+      contacts: contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        post: c.post,
+        phoneMasked: c.phone_enc ? maskPhone(this.cipher.decrypt(c.phone_enc)) : null,
+      })),
       childCount: Number(childCount.n),
       canWrite: can(actor, 'write', org),
       mergedIntoId: org.merged_into_id,
@@ -102,7 +112,13 @@ export class OrgService {
   /** The top orgs the actor can see: the orgs of their roles, without those already covered by another. */
   async roots(actor: Actor): Promise<OrgOutput[]> {
     if (actor.isSystemAdmin) {
-      const rows = await this.db.selectFrom('org').selectAll().where('parent_id', 'is', null).where('status', '=', 'active').orderBy('code').execute();
+      const rows = await this.db
+        .selectFrom('org')
+        .selectAll()
+        .where('parent_id', 'is', null)
+        .where('status', '=', 'active')
+        .orderBy('code')
+        .execute();
       return rows.map(presentOrg);
     }
     const paths = [...new Set(actor.roles.map((r) => r.orgPath))].sort((a, b) => a.length - b.length);
@@ -110,7 +126,13 @@ export class OrgService {
     for (const p of paths) if (!top.some((q) => p.startsWith(q))) top.push(p);
     const ids = top.map((p) => ancestorIds(p).at(-1) as number);
     if (!ids.length) return [];
-    const rows = await this.db.selectFrom('org').selectAll().where('id', 'in', ids).where('status', '=', 'active').orderBy('code').execute();
+    const rows = await this.db
+      .selectFrom('org')
+      .selectAll()
+      .where('id', 'in', ids)
+      .where('status', '=', 'active')
+      .orderBy('code')
+      .execute();
     return rows.map(presentOrg);
   }
 
@@ -139,7 +161,11 @@ export class OrgService {
     const names = new Map<number, string>();
     for (let i = 0; i < allAncestorIds.length; i += 500) {
       const chunk = allAncestorIds.slice(i, i + 500);
-      const named = await this.db.selectFrom('org').select(['id', 'name', 'short_name']).where('id', 'in', chunk).execute();
+      const named = await this.db
+        .selectFrom('org')
+        .select(['id', 'name', 'short_name'])
+        .where('id', 'in', chunk)
+        .execute();
       for (const n of named) names.set(n.id, n.short_name || n.name);
     }
     return rows.map((r) => ({
@@ -158,7 +184,9 @@ export class OrgService {
       if (parent!.status !== 'active') throw conflict('上级组织已撤销或合并，不能在其下新建组织');
     }
     if (!canHoldChild(parent?.kind ?? null, input.kind)) {
-      throw badRequest(kindRuleMessage(parent?.kind ?? null, input.kind), [{ path: 'kind', message: kindRuleMessage(parent?.kind ?? null, input.kind) }]);
+      throw badRequest(kindRuleMessage(parent?.kind ?? null, input.kind), [
+        { path: 'kind', message: kindRuleMessage(parent?.kind ?? null, input.kind) },
+      ]);
     }
     const run = async (trx: Kysely<DB>) => {
       if (input.code && (await this.repo.byCode(input.code, trx))) {
@@ -197,7 +225,13 @@ export class OrgService {
       if (parent) await this.repo.bumpDescendants(ancestorIds(parent.path), 1, trx);
       if (input.contacts?.length) await this.writeContacts(trx, id, input.contacts, now);
       const org = (await this.repo.byId(id, trx))!;
-      await audit(trx, ctx, { org, action: 'org.create', subjectType: 'org', subjectId: id, after: { ...snapshot(org), contacts: input.contacts?.map(redactContact) } });
+      await audit(trx, ctx, {
+        org,
+        action: 'org.create',
+        subjectType: 'org',
+        subjectId: id,
+        after: { ...snapshot(org), contacts: input.contacts?.map(redactContact) },
+      });
       return org;
     };
     return db === this.db ? this.db.transaction().execute(run) : run(db);
@@ -222,7 +256,14 @@ export class OrgService {
       };
       await trx.updateTable('org').set(patch).where('id', '=', id).execute();
       const after = (await this.repo.byId(id, trx))!;
-      await audit(trx, ctx, { org: after, action: 'org.update', subjectType: 'org', subjectId: id, before: snapshot(org!), after: snapshot(after) });
+      await audit(trx, ctx, {
+        org: after,
+        action: 'org.update',
+        subjectType: 'org',
+        subjectId: id,
+        before: snapshot(org!),
+        after: snapshot(after),
+      });
       return after;
     });
   }
@@ -240,17 +281,29 @@ export class OrgService {
   }
 
   private async moveWithin(trx: Kysely<DB>, ctx: Ctx, org: OrgRow, parent: OrgRow): Promise<void> {
-    if (org.status !== 'active' || parent.status !== 'active') throw conflict('已撤销或合并的组织不能移动，也不能作为目标');
+    if (org.status !== 'active' || parent.status !== 'active')
+      throw conflict('已撤销或合并的组织不能移动，也不能作为目标');
     if (org.parent_id === null && !ctx.actor.isSystemAdmin) throw forbidden('只有系统管理员可以移动顶级组织');
-    if (parent.path.startsWith(org.path)) throw badRequest('不能把组织移动到它自己或它的下级组织之下', [{ path: 'parentId', message: '目标是该组织自身或其下级' }]);
-    if (parent.id === org.parent_id) throw badRequest('该组织已在目标组织之下', [{ path: 'parentId', message: '已在该上级组织之下' }]);
-    if (!canHoldChild(parent.kind, org.kind)) throw badRequest(kindRuleMessage(parent.kind, org.kind), [{ path: 'parentId', message: kindRuleMessage(parent.kind, org.kind) }]);
+    if (parent.path.startsWith(org.path))
+      throw badRequest('不能把组织移动到它自己或它的下级组织之下', [
+        { path: 'parentId', message: '目标是该组织自身或其下级' },
+      ]);
+    if (parent.id === org.parent_id)
+      throw badRequest('该组织已在目标组织之下', [{ path: 'parentId', message: '已在该上级组织之下' }]);
+    if (!canHoldChild(parent.kind, org.kind))
+      throw badRequest(kindRuleMessage(parent.kind, org.kind), [
+        { path: 'parentId', message: kindRuleMessage(parent.kind, org.kind) },
+      ]);
     const now = nowIso();
     const newPath = `${parent.path}${org.id}/`;
     const moved = org.descendant_count + 1;
     await this.repo.rewritePaths(org.path, newPath, parent.depth + 1 - org.depth, now, trx);
     await trx.updateTable('org').set({ parent_id: parent.id, updated_at: now }).where('id', '=', org.id).execute();
-    await this.repo.bumpDescendants(ancestorIds(org.path).filter((a) => a !== org.id), -moved, trx);
+    await this.repo.bumpDescendants(
+      ancestorIds(org.path).filter((a) => a !== org.id),
+      -moved,
+      trx,
+    );
     await this.repo.bumpDescendants(ancestorIds(parent.path), moved, trx);
     await audit(trx, ctx, {
       org: { id: org.id, path: newPath },
@@ -271,8 +324,12 @@ export class OrgService {
       requireOrg(ctx.actor, 'write', into);
       if (org!.id === into!.id) throw badRequest('不能与自身合并', [{ path: 'intoId', message: '不能与自身合并' }]);
       if (org!.status !== 'active' || into!.status !== 'active') throw conflict('已撤销或合并的组织不能再合并');
-      if (org!.kind !== into!.kind) throw badRequest(`只能合并同类组织：${KIND_LABELS[org!.kind]}不能并入${KIND_LABELS[into!.kind]}`, [{ path: 'intoId', message: '组织类型不同' }]);
-      if (into!.path.startsWith(org!.path)) throw badRequest('不能并入自己的下级组织', [{ path: 'intoId', message: '目标是该组织的下级' }]);
+      if (org!.kind !== into!.kind)
+        throw badRequest(`只能合并同类组织：${KIND_LABELS[org!.kind]}不能并入${KIND_LABELS[into!.kind]}`, [
+          { path: 'intoId', message: '组织类型不同' },
+        ]);
+      if (into!.path.startsWith(org!.path))
+        throw badRequest('不能并入自己的下级组织', [{ path: 'intoId', message: '目标是该组织的下级' }]);
       const children = await this.repo.activeChildren(org!.id, trx);
       for (const child of children) {
         const fresh = (await this.repo.byId(child.id, trx))!;
@@ -286,8 +343,16 @@ export class OrgService {
         .set({ status: 'merged', merged_into_id: into!.id, ended_at: now, updated_at: now, member_count: 0 })
         .where('id', '=', org!.id)
         .execute();
-      await trx.updateTable('org').set({ member_count: sql`member_count + ${current.member_count}` }).where('id', '=', into!.id).execute();
-      await this.repo.bumpDescendants(ancestorIds(current.path).filter((a) => a !== current.id), -1, trx);
+      await trx
+        .updateTable('org')
+        .set({ member_count: sql`member_count + ${current.member_count}` })
+        .where('id', '=', into!.id)
+        .execute();
+      await this.repo.bumpDescendants(
+        ancestorIds(current.path).filter((a) => a !== current.id),
+        -1,
+        trx,
+      );
       await this.endOrgAccess(trx, current.id, now);
       await audit(trx, ctx, {
         org: current,
@@ -309,37 +374,78 @@ export class OrgService {
       const o = org!;
       if (o.status !== 'active') throw conflict('该组织已撤销或合并');
       if (o.parent_id === null && !ctx.actor.isSystemAdmin) throw forbidden('只有系统管理员可以撤销顶级组织');
-      if (o.descendant_count > 0) throw conflict(`该组织还有 ${o.descendant_count} 个下级组织，请先移动、合并或撤销它们`);
+      if (o.descendant_count > 0)
+        throw conflict(`该组织还有 ${o.descendant_count} 个下级组织，请先移动、合并或撤销它们`);
       if (o.member_count > 0) throw conflict(`该组织还有 ${o.member_count} 名团员，请先办理组织关系转接`);
       const now = nowIso();
-      await trx.updateTable('org').set({ status: 'dissolved', ended_at: now, updated_at: now }).where('id', '=', o.id).execute();
-      await this.repo.bumpDescendants(ancestorIds(o.path).filter((a) => a !== o.id), -1, trx);
+      await trx
+        .updateTable('org')
+        .set({ status: 'dissolved', ended_at: now, updated_at: now })
+        .where('id', '=', o.id)
+        .execute();
+      await this.repo.bumpDescendants(
+        ancestorIds(o.path).filter((a) => a !== o.id),
+        -1,
+        trx,
+      );
       await this.endOrgAccess(trx, o.id, now);
-      await audit(trx, ctx, { org: o, action: 'org.dissolve', subjectType: 'org', subjectId: o.id, before: snapshot(o), after: { status: 'dissolved', reason } });
+      await audit(trx, ctx, {
+        org: o,
+        action: 'org.dissolve',
+        subjectType: 'org',
+        subjectId: o.id,
+        before: snapshot(o),
+        after: { status: 'dissolved', reason },
+      });
       return (await this.repo.byId(o.id, trx))!;
     });
   }
 
   /** Roles at an org that no longer exists end; unused invite codes are revoked. */
   private async endOrgAccess(trx: Kysely<DB>, orgId: number, now: string): Promise<void> {
-    await trx.updateTable('role').set({ ended_at: now }).where('org_id', '=', orgId).where('ended_at', 'is', null).execute();
-    await trx.updateTable('invite_code').set({ revoked_at: now }).where('org_id', '=', orgId).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+    await trx
+      .updateTable('role')
+      .set({ ended_at: now })
+      .where('org_id', '=', orgId)
+      .where('ended_at', 'is', null)
+      .execute();
+    await trx
+      .updateTable('invite_code')
+      .set({ revoked_at: now })
+      .where('org_id', '=', orgId)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async setContacts(ctx: Ctx, id: number, contacts: ContactInput[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const org = await this.repo.byId(id, trx);
       requireOrg(ctx.actor, 'write', org);
-      const before = await trx.selectFrom('org_contact').select(['name', 'post', 'phone_last4']).where('org_id', '=', id).where('ended_at', 'is', null).execute();
+      const before = await trx
+        .selectFrom('org_contact')
+        .select(['name', 'post', 'phone_last4'])
+        .where('org_id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute();
       const now = nowIso();
-      await trx.updateTable('org_contact').set({ ended_at: now }).where('org_id', '=', id).where('ended_at', 'is', null).execute();
+      await trx
+        .updateTable('org_contact')
+        .set({ ended_at: now })
+        .where('org_id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute();
       await this.writeContacts(trx, id, contacts, now);
       await audit(trx, ctx, {
         org: org!,
         action: 'org.contacts',
         subjectType: 'org',
         subjectId: id,
-        before: before.map((c) => ({ name: c.name, post: c.post, phone: c.phone_last4 ? `***${c.phone_last4}` : null })),
+        before: before.map((c) => ({
+          name: c.name,
+          post: c.post,
+          phone: c.phone_last4 ? `***${c.phone_last4}` : null,
+        })),
         after: contacts.map(redactContact),
       });
     });
@@ -368,15 +474,30 @@ export class OrgService {
   async revealPhone(ctx: Ctx, orgId: number, contactId: number): Promise<string> {
     const org = await this.repo.byId(orgId);
     requireOrg(ctx.actor, 'write', org);
-    const c = await this.db.selectFrom('org_contact').selectAll().where('id', '=', contactId).where('org_id', '=', orgId).executeTakeFirst();
+    const c = await this.db
+      .selectFrom('org_contact')
+      .selectAll()
+      .where('id', '=', contactId)
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
     if (!c) throw notFound('联系人');
     if (!c.phone_enc) throw new AppError(404, 'not_found', '该联系人没有登记电话');
-    await audit(this.db, ctx, { org: org!, action: 'org.contact.reveal', subjectType: 'org_contact', subjectId: c.id, after: { name: c.name, post: c.post } });
+    await audit(this.db, ctx, {
+      org: org!,
+      action: 'org.contact.reveal',
+      subjectType: 'org_contact',
+      subjectId: c.id,
+      after: { name: c.name, post: c.post },
+    });
     return this.cipher.decrypt(c.phone_enc);
   }
 }
 
-const redactContact = (c: ContactInput) => ({ name: c.name, post: c.post, phone: c.phone ? `***${c.phone.slice(-4)}` : null });
+const redactContact = (c: ContactInput) => ({
+  name: c.name,
+  post: c.post,
+  phone: c.phone ? `***${c.phone.slice(-4)}` : null,
+});
 
 /** Stable generated org code from the id: `T` + 9 digits. */
 export const generatedCode = (id: number): string => `T${String(id).padStart(9, '0')}`;

@@ -11,8 +11,24 @@ async function readXlsx(buf: Buffer) {
   return rows;
 }
 
-const countOrgs = async (env: TestEnv) => Number((await env.database.db.selectFrom('org').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-const countAudit = async (env: TestEnv) => Number((await env.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const countOrgs = async (env: TestEnv) =>
+  Number(
+    (
+      await env.database.db
+        .selectFrom('org')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const countAudit = async (env: TestEnv) =>
+  Number(
+    (
+      await env.database.db
+        .selectFrom('audit_log')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe.each(DIALECTS)('org tree (%s)', (dialect) => {
   let env: TestEnv;
@@ -41,7 +57,11 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     expect(org.path).toBe(`${tree.districtA.path}${org.id}/`);
     expect(org.depth).toBe(2);
     expect(org.code).toMatch(/^T\d{9}$/);
-    const stored = await env.database.db.selectFrom('org_contact').selectAll().where('org_id', '=', org.id).executeTakeFirstOrThrow();
+    const stored = await env.database.db
+      .selectFrom('org_contact')
+      .selectAll()
+      .where('org_id', '=', org.id)
+      .executeTakeFirstOrThrow();
     expect(stored.phone_enc).not.toContain('13812345678');
     expect(env.services.cipher.decrypt(stored.phone_enc!)).toBe('13812345678');
     const detail = await cityAdmin.get(`/api/orgs/${org.id}`);
@@ -61,10 +81,27 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
       [{ parentId: tree.districtA.id, kind: 'committee', name: '' }, 'name', '组织全称'],
       [{ parentId: tree.districtA.id, kind: 'club', name: '某某社团' }, 'kind', '组织类型'],
       [{ parentId: tree.districtA.id, kind: 'committee', name: '某某团委', hacker: 1 }, 'hacker', '不认识的字段'],
-      [{ parentId: tree.districtA.id, kind: 'committee', name: '某某团委', establishedOn: '2020-13-45' }, 'establishedOn', '日期'],
-      [{ parentId: tree.districtA.id, kind: 'committee', name: '某某团委', contacts: [{ name: '张', post: '书记', phone: 'abc' }] }, 'contacts.0.phone', '电话'],
+      [
+        { parentId: tree.districtA.id, kind: 'committee', name: '某某团委', establishedOn: '2020-13-45' },
+        'establishedOn',
+        '日期',
+      ],
+      [
+        {
+          parentId: tree.districtA.id,
+          kind: 'committee',
+          name: '某某团委',
+          contacts: [{ name: '张', post: '书记', phone: 'abc' }],
+        },
+        'contacts.0.phone',
+        '电话',
+      ],
       [{ parentId: tree.branchA.id, kind: 'branch', name: '支部下的支部' }, 'kind', '团支部下不能'],
-      [{ parentId: tree.districtA.id, kind: 'committee', name: '重复代码团委', code: tree.schoolA.code }, 'code', '已被使用'],
+      [
+        { parentId: tree.districtA.id, kind: 'committee', name: '重复代码团委', code: tree.schoolA.code },
+        'code',
+        '已被使用',
+      ],
       [{ parentId: 'abc', kind: 'committee', name: '某某团委' }, 'parentId', ''],
     ];
     for (const [payload, field, text] of cases) {
@@ -72,7 +109,10 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
       expect([400, 404, 409], JSON.stringify(payload)).toContain(res.statusCode);
       const body = res.json<{ message: string; problems?: { path: string; message: string }[] }>();
       if (res.statusCode !== 404) {
-        expect(body.problems?.map((p) => p.path), JSON.stringify(body)).toContain(field);
+        expect(
+          body.problems?.map((p) => p.path),
+          JSON.stringify(body),
+        ).toContain(field);
         expect(body.message + JSON.stringify(body.problems)).toContain(text);
       }
     }
@@ -89,7 +129,8 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     expect(moved!.path).toBe(`${tree.districtB.path}${school.id}/${grade.id}/${branch.id}/`);
     expect(moved!.depth).toBe(4);
     const counts = await env.services.orgs.repo.recomputedDescendantCounts(tree.city.path);
-    for (const [id, n] of counts) expect((await env.services.orgs.repo.byId(id))!.descendant_count, `org ${id}`).toBe(n);
+    for (const [id, n] of counts)
+      expect((await env.services.orgs.repo.byId(id))!.descendant_count, `org ${id}`).toBe(n);
     // Under itself, or a kind not allowed there: refused, nothing changes.
     expect((await cityAdmin.post(`/api/orgs/${school.id}/move`, { parentId: grade.id })).statusCode).toBe(400);
     const bad = await cityAdmin.post(`/api/orgs/${grade.id}/move`, { parentId: tree.branchA.id });
@@ -125,11 +166,17 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
   });
 
   it('lists completeness problems and exports the directory as a real workbook', async () => {
-    await cityAdmin.put(`/api/orgs/${tree.schoolB.id}/contacts`, { contacts: [{ name: '赵书记', post: '书记', phone: '13700001234' }] });
+    await cityAdmin.put(`/api/orgs/${tree.schoolB.id}/contacts`, {
+      contacts: [{ name: '赵书记', post: '书记', phone: '13700001234' }],
+    });
     const comp = await cityAdmin.get(`/api/orgs/${tree.districtB.id}/completeness?pageSize=100`);
     const body = comp.json<{ summary: Record<string, number>; items: { orgId: number; problemCodes: string[] }[] }>();
     expect(body.items.find((i) => i.orgId === tree.schoolB.id)).toBeUndefined();
-    expect(body.items.find((i) => i.orgId === tree.branchB.id)!.problemCodes).toEqual(['missing_secretary', 'missing_phone', 'small_branch']);
+    expect(body.items.find((i) => i.orgId === tree.branchB.id)!.problemCodes).toEqual([
+      'missing_secretary',
+      'missing_phone',
+      'small_branch',
+    ]);
     expect(body.summary.missing_secretary).toBeGreaterThan(0);
 
     const masked = await cityAdmin.get(`/api/orgs/${tree.districtB.id}/directory.xlsx`);
@@ -139,7 +186,9 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     const row = rows.find((r) => r.includes('赵书记'))!;
     expect(row).toContain('137****1234');
     const auditBefore = await countAudit(env);
-    const full = await readXlsx((await cityAdmin.get(`/api/orgs/${tree.districtB.id}/directory.xlsx?full=1`)).rawPayload);
+    const full = await readXlsx(
+      (await cityAdmin.get(`/api/orgs/${tree.districtB.id}/directory.xlsx?full=1`)).rawPayload,
+    );
     expect(full.find((r) => r.includes('赵书记'))).toContain('13700001234');
     expect(await countAudit(env)).toBe(auditBefore + 1);
   });
@@ -153,14 +202,28 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     const lookup = await env.app.inject({ url: `/api/invites/${code.toLowerCase()}` });
     expect(lookup.statusCode, lookup.body).toBe(200);
     expect(lookup.json<{ orgName: string }>().orgName).toBe(tree.schoolA.name);
-    const weak = await env.app.inject({ method: 'POST', url: '/api/auth/register', payload: { code, username: 'school-a-new', displayName: '新管理员', password: 'short' } });
+    const weak = await env.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { code, username: 'school-a-new', displayName: '新管理员', password: 'short' },
+    });
     expect(weak.statusCode).toBe(400);
-    const reg = await env.app.inject({ method: 'POST', url: '/api/auth/register', payload: { code, username: 'school-a-new', displayName: '新管理员', password: 'Good-pass-2026' } });
+    const reg = await env.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { code, username: 'school-a-new', displayName: '新管理员', password: 'Good-pass-2026' },
+    });
     expect(reg.statusCode).toBe(200);
-    const again = await env.app.inject({ method: 'POST', url: '/api/auth/register', payload: { code, username: 'school-a-other', displayName: '另一个', password: 'Good-pass-2026' } });
+    const again = await env.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { code, username: 'school-a-other', displayName: '另一个', password: 'Good-pass-2026' },
+    });
     expect(again.statusCode).toBe(410);
     expect(again.json<{ message: string }>().message).toContain('已使用');
     const accounts = await cityAdmin.get(`/api/orgs/${tree.schoolA.id}/accounts`);
-    expect(accounts.json<{ items: { username: string; orgId: number }[] }>().items).toContainEqual(expect.objectContaining({ username: 'school-a-new', orgId: tree.schoolA.id }));
+    expect(accounts.json<{ items: { username: string; orgId: number }[] }>().items).toContainEqual(
+      expect.objectContaining({ username: 'school-a-new', orgId: tree.schoolA.id }),
+    );
   });
 });
