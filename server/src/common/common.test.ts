@@ -79,8 +79,10 @@ describe('access rules', () => {
     expect(can(a, 'read', { id: 70, path: '/1/7/70/' })).toBe(false);
   });
   it('bounds path ranges so that /1/5/ does not cover /1/50/', () => {
-    const upper = pathUpperBound('/1/5/');
-    expect('/1/5/23/' < upper && '/1/5/23/' >= '/1/5/').toBe(true);
-    expect('/1/50/' >= '/1/5/' && '/1/50/' < upper).toBe(false);
+    const inRange = (p: string) => p >= '/1/5/' && p < pathUpperBound('/1/5/');
+    expect(inRange('/1/5/23/')).toBe(true);
+    expect(inRange('/1/5/')).toBe(true);
+    expect(inRange('/1/50/')).toBe(false);
+    expect(inRange('/1/6/')).toBe(false);
   });
 });
