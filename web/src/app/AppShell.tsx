@@ -46,15 +46,11 @@ function OrgBreadcrumb({ compact }: { compact: boolean }) {
   const { orgId } = useCurrentOrg();
   const location = useLocation();
   const section = sectionOf(location.pathname);
-  const { data, reload } = useRequest(
-    () => api.get<OrgDetail>(`/api/orgs/${orgId}`),
-    [orgId],
-    orgId !== undefined,
-  );
+  const { data, reload } = useRequest(() => api.get<OrgDetail>(`/api/orgs/${orgId}`), [orgId], orgId !== undefined);
   useOrgsChanged((ids) => {
     if (orgId && (ids === null || ids.includes(orgId))) reload();
   });
-  if (!data || data.id !== orgId) return null;
+  if (!data || data.id !== orgId || location.pathname === '/orgs') return null;
   let ancestors = data.ancestors;
   const cut = compact && ancestors.length > 2;
   if (cut) ancestors = ancestors.slice(-2);

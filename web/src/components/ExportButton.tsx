@@ -34,7 +34,13 @@ export function ExportButton({ url, query, fileName, confirm, label = '导出Exc
       {...rest}
       onClick={() => {
         if (!confirm) return void run();
-        modal.confirm({ title: confirm.title, content: confirm.content, okText: '确认导出', cancelText: '取消', onOk: run });
+        modal.confirm({
+          title: confirm.title,
+          content: confirm.content,
+          okText: '确认导出',
+          cancelText: '取消',
+          onOk: run,
+        });
       }}
     >
       {label}

@@ -1,5 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
-import { Alert, Card, Flex, Result, Skeleton, Space, Typography } from 'antd';
+import { Alert, Card, Flex, Grid, Result, Skeleton, Space, Typography } from 'antd';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { api } from '../lib/api';
 import { useCurrentOrg, useOrgParam } from '../lib/current-org';
@@ -33,11 +33,12 @@ export function ScopedPage({ title, extra, children, testId }: Props) {
   const { setOrgId } = useCurrentOrg();
   const navigate = useNavigate();
   const location = useLocation();
-  const { data: org, error, reload } = useRequest(
-    () => api.get<OrgDetail>(`/api/orgs/${orgId}`),
-    [orgId],
-    orgId !== undefined,
-  );
+  const isPhone = !Grid.useBreakpoint().md;
+  const {
+    data: org,
+    error,
+    reload,
+  } = useRequest(() => api.get<OrgDetail>(`/api/orgs/${orgId}`), [orgId], orgId !== undefined);
   useOrgsChanged((ids) => {
     if (orgId && (ids === null || ids.includes(orgId))) reload();
   });
@@ -73,7 +74,7 @@ export function ScopedPage({ title, extra, children, testId }: Props) {
           <Skeleton active />
         </Card>
       ) : (
-        children(current)
+        <Card styles={{ body: { padding: isPhone ? 12 : 24 } }}>{children(current)}</Card>
       )}
     </div>
   );

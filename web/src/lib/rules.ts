@@ -44,7 +44,7 @@ export const usernameRules: Rule[] = [
   required('请填写用户名'),
   { pattern: USERNAME_RE, message: '用户名只能包含字母、数字和 _ . @ -，3–40位' },
 ];
-export const displayNameRules: Rule[] = [required('请填写姓名'), maxLen(40, '姓名')];
+export const displayNameRules: Rule[] = [required('请填写姓名'), maxLen(30, '姓名')];
 
 /** At least 8 characters and two of: lower case, upper case, digits, symbols (server: checkPasswordStrength). */
 export function passwordProblem(p: string): string | null {

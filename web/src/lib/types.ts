@@ -106,6 +106,7 @@ export interface DirectoryRow {
   contactId: number;
   orgId: number;
   orgName: string;
+  kind?: string;
   kindLabel: string;
   category: string | null;
   name: string;
@@ -117,7 +118,16 @@ export interface CompletenessResult {
   summary: Record<string, number>;
   problemLabels: Record<string, string>;
   total: number;
-  items: { orgId: number; orgName: string; orgKind: string; kindLabel: string; problems: string[] }[];
+  items: {
+    orgId: number;
+    orgName: string;
+    orgKind: string;
+    kindLabel: string;
+    pathNames?: string;
+    memberCount?: number;
+    problemCodes?: string[];
+    problems: string[];
+  }[];
 }
 
 export interface AuditRow {
@@ -137,5 +147,12 @@ export interface AuditRow {
 export interface ImportPreview {
   dryRun: boolean;
   count: number;
-  rows: { row: number; name: string; kindLabel: string; parentLabel: string; code: string | null; category: string | null }[];
+  rows: {
+    row: number;
+    name: string;
+    kindLabel: string;
+    parentLabel: string;
+    code: string | null;
+    category: string | null;
+  }[];
 }

@@ -56,7 +56,7 @@ export function ChangePasswordModal({ open, forced, onClose, onDone }: Props) {
       keyboard={!forced}
       cancelButtonProps={{ style: forced ? { display: 'none' } : undefined }}
       destroyOnHidden
-      okButtonProps={{ 'data-testid': 'change-password-submit' } as object}
+      okButtonProps={{ 'data-testid': 'change-password-submit' }}
     >
       {forced && (
         <Alert

@@ -42,11 +42,13 @@ export default function LoginPage() {
   return (
     <AuthFrame>
       <Card title="登录团务" style={{ width: '100%', maxWidth: 380 }}>
-        {error && (
-          <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="login-error" />
-        )}
+        {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
         <Form<Values> layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)} autoComplete="on">
-          <Form.Item name="username" label="用户名" rules={[{ required: true, whitespace: true, message: '请填写用户名' }]}>
+          <Form.Item
+            name="username"
+            label="用户名"
+            rules={[{ required: true, whitespace: true, message: '请填写用户名' }]}
+          >
             <Input prefix={<UserOutlined />} autoComplete="username" data-testid="login-username" autoFocus />
           </Form.Item>
           <Form.Item name="password" label="密码" rules={[{ required: true, message: '请填写密码' }]}>

@@ -1,10 +1,11 @@
-import { useEffect, useEffectEvent, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, Descriptions, Form, Input, Result, Space, Typography } from 'antd';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { displayNameRules, passwordRules, showProblems, usernameRules } from '../../lib/rules';
 import type { Invite } from '../../lib/types';
+import { useRequest } from '../../lib/useRequest';
 import { useAuth } from './auth-context';
 import { AuthFrame } from './AuthFrame';
 
@@ -23,39 +24,30 @@ export default function RegisterPage() {
   const { acceptSession, me } = useAuth();
   const navigate = useNavigate();
   const [codeInput, setCodeInput] = useState(params.get('code') ?? '');
-  const [invite, setInvite] = useState<Invite | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [codeError, setCodeError] = useState<string | null>(null);
+  // The code being looked up comes from the link (?code=) and changes when the person presses 验证.
+  const code = (params.get('code') ?? '').trim().toUpperCase();
+  const codeValid = CODE_RE.test(code);
+  const lookup = useRequest(() => api.get<Invite>(`/api/invites/${encodeURIComponent(code)}`), [code], codeValid);
+  const invite = codeValid && lookup.data?.code === code ? lookup.data : null;
+  const checking = lookup.loading;
+  const [formatError, setFormatError] = useState<string | null>(null);
+  const codeError =
+    formatError ??
+    (code && !codeValid ? '注册码为8位字母或数字' : codeValid && lookup.error && !invite ? lookup.error.message : null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<Values>();
 
-  const check = async (raw: string) => {
-    const code = raw.trim().toUpperCase();
-    setCodeError(null);
-    setInvite(null);
-    if (!CODE_RE.test(code)) {
-      setCodeError('注册码为8位字母或数字');
+  const check = (raw: string) => {
+    const c = raw.trim().toUpperCase();
+    if (!CODE_RE.test(c)) {
+      setFormatError('注册码为8位字母或数字');
       return;
     }
-    setChecking(true);
-    try {
-      const inv = await api.get<Invite>(`/api/invites/${encodeURIComponent(code)}`);
-      setInvite(inv);
-      setParams({ code }, { replace: true });
-    } catch (e) {
-      setCodeError(e instanceof ApiError ? e.message : '无法验证注册码');
-    } finally {
-      setChecking(false);
-    }
+    setFormatError(null);
+    if (c === code) lookup.reload();
+    else setParams({ code: c }, { replace: true });
   };
-
-  // A code in the link is checked once, as soon as the page opens.
-  const linkCode = params.get('code');
-  const checkLinkCode = useEffectEvent(() => {
-    if (linkCode) void check(linkCode);
-  });
-  useEffect(() => checkLinkCode(), []);
 
   const submit = async (v: Values) => {
     if (!invite) return;
@@ -105,9 +97,9 @@ export default function RegisterPage() {
             style={{ textTransform: 'uppercase', letterSpacing: 2 }}
             status={codeError ? 'error' : undefined}
             onChange={(e) => setCodeInput(e.target.value)}
-            onPressEnter={() => void check(codeInput)}
+            onPressEnter={() => check(codeInput)}
           />
-          <Button type="primary" loading={checking} onClick={() => void check(codeInput)} data-testid="invite-check">
+          <Button type="primary" loading={checking} onClick={() => check(codeInput)} data-testid="invite-check">
             验证
           </Button>
         </Space.Compact>
@@ -169,7 +161,7 @@ export default function RegisterPage() {
             </Form>
           </>
         )}
-        {!invite && !codeError && !checking && !linkCode && (
+        {!invite && !codeError && !checking && !code && (
           <Result status="info" title="请输入注册码" style={{ padding: '24px 0 0' }} />
         )}
         <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>

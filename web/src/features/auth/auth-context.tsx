@@ -83,7 +83,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  const value = useMemo(() => ({ me, refresh, login, logout, acceptSession }), [me, refresh, login, logout, acceptSession]);
+  const value = useMemo(
+    () => ({ me, refresh, login, logout, acceptSession }),
+    [me, refresh, login, logout, acceptSession],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

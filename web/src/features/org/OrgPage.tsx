@@ -32,7 +32,12 @@ function RootsPanel() {
       title="顶级组织"
       extra={
         me.isSystemAdmin && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="create-root-org">
+          <Button
+            type="primary"
+            icon={<PlusOutlined />}
+            onClick={() => setCreating(true)}
+            data-testid="create-root-org"
+          >
             新建顶级组织
           </Button>
         )
@@ -47,7 +52,11 @@ function RootsPanel() {
         scroll={{ x: 'max-content' }}
         locale={{ emptyText: me.isSystemAdmin ? '还没有组织，请新建顶级组织' : '您还没有被授予任何组织的角色' }}
         columns={[
-          { title: '组织名称', dataIndex: 'name', render: (name: string, o) => <Link to={`/orgs/${o.id}`}>{name}</Link> },
+          {
+            title: '组织名称',
+            dataIndex: 'name',
+            render: (name: string, o) => <Link to={`/orgs/${o.id}`}>{name}</Link>,
+          },
           { title: '类型', dataIndex: 'kindLabel', render: (l: string, o) => <KindTag kind={o.kind} label={l} /> },
           { title: '组织代码', dataIndex: 'code' },
           { title: '下级组织数', dataIndex: 'descendantCount', align: 'right' },

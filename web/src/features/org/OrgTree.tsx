@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Empty, Skeleton, Tree, Typography } from 'antd';
 import type { TreeDataNode, TreeProps } from 'antd';
 import { api } from '../../lib/api';
 import { useOrgsChanged } from '../../lib/org-events';
+import { useRequest } from '../../lib/useRequest';
 import type { Items, Org } from '../../lib/types';
 import { KindTag } from '../../components/KindTag';
 
@@ -28,14 +29,23 @@ interface Props {
 
 const idsOf = (path: string) => path.split('/').filter(Boolean).map(Number);
 
+/** Ancestors of the selected org, from the first visible root down to its parent. */
+function chainToReveal(path: string, id: number, roots: Org[]): number[] {
+  const chain = idsOf(path);
+  const rootIdx = chain.findIndex((a) => roots.some((r) => r.id === a));
+  return rootIdx < 0 ? [] : chain.slice(rootIdx, chain.indexOf(id));
+}
+
 export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
-  const [roots, setRoots] = useState<Org[] | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const rootsReq = useRequest(() => api.get<Items<Org>>('/api/orgs/roots'), []);
+  const roots = rootsReq.data?.items;
   const [childrenOf, setChildrenOf] = useState<ReadonlyMap<number, Org[]>>(new Map());
   const [expandedKeys, setExpandedKeys] = useState<string[]>([]);
+  const [revealed, setRevealed] = useState<string | undefined>(undefined);
   const treeRef = useRef<{ scrollTo: (o: { key: string; align?: 'top' | 'bottom' | 'auto' }) => void } | null>(null);
-  // Latest loaded children outside React state, so sequential reveals see what earlier awaits loaded.
+  // The loaded levels outside React state, so concurrent loads never overwrite each other.
   const loaded = useRef(new Map<number, Org[]>());
+  const pendingScroll = useRef<number | undefined>(undefined);
 
   const fetchChildren = useCallback(async (id: number) => {
     const res = await api.get<Items<Org>>(`/api/orgs/${id}/children`);
@@ -44,43 +54,31 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
     return res.items;
   }, []);
 
-  const fetchRoots = useCallback(async () => {
-    try {
-      const res = await api.get<Items<Org>>('/api/orgs/roots');
-      setRoots(res.items);
-      setError(null);
-      return res.items;
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '无法加载组织树');
-      return [];
+  // Reveal the selected org: expand its ancestors (adjusting state while rendering, as React recommends for
+  // state derived from props), then load the levels that are missing — in parallel — and scroll to it.
+  const revealKey = roots && selectedPath && selectedId ? `${selectedId}:${selectedPath}` : undefined;
+  if (revealKey !== revealed) {
+    setRevealed(revealKey);
+    if (roots && selectedPath && selectedId) {
+      const chain = chainToReveal(selectedPath, selectedId, roots).map(String);
+      setExpandedKeys((old) => [...new Set([...old, ...chain])]);
     }
-  }, []);
-
+  }
   useEffect(() => {
-    void fetchRoots();
-  }, [fetchRoots]);
-
-  // Reveal the selected org: load and expand each ancestor below the visible root, then scroll to it.
-  const reveal = useEffectEvent(async (path: string, id: number, rootList: Org[]) => {
-    const chain = idsOf(path);
-    const rootIdx = chain.findIndex((a) => rootList.some((r) => r.id === a));
-    if (rootIdx < 0) return;
-    const toExpand = chain.slice(rootIdx, chain.indexOf(id));
-    for (const a of toExpand) {
-      if (!loaded.current.has(a)) {
-        try {
-          await fetchChildren(a);
-        } catch {
-          return;
-        }
-      }
-    }
-    setExpandedKeys((old) => [...new Set([...old, ...toExpand.map(String)])]);
-    requestAnimationFrame(() => treeRef.current?.scrollTo({ key: String(id), align: 'auto' }));
-  });
-
-  useEffect(() => {
-    if (roots && selectedPath && selectedId) void reveal(selectedPath, selectedId, roots);
+    if (!roots || !selectedPath || !selectedId) return;
+    const missing = chainToReveal(selectedPath, selectedId, roots).filter((a) => !loaded.current.has(a));
+    pendingScroll.current = selectedId;
+    let alive = true;
+    Promise.all(missing.map((a) => api.get<Items<Org>>(`/api/orgs/${a}/children`).then((r) => [a, r.items] as const)))
+      .then((levels) => {
+        if (!alive) return;
+        for (const [a, items] of levels) loaded.current.set(a, items);
+        setChildrenOf(new Map(loaded.current));
+      })
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+    };
   }, [roots, selectedPath, selectedId]);
 
   // After a change, reload the levels that show it: every loaded ancestor level (descendant counts change
@@ -106,7 +104,7 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
       else all.delete(id);
     }
     setChildrenOf(new Map(all));
-    void fetchRoots();
+    rootsReq.reload();
   });
 
   const treeData = useMemo(() => {
@@ -124,11 +122,23 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
     return build(roots ?? [], new Set());
   }, [roots, childrenOf]);
 
+  useEffect(() => {
+    const id = pendingScroll.current;
+    if (id === undefined) return;
+    const visible = roots?.some((r) => r.id === id) || [...childrenOf.values()].some((l) => l.some((o) => o.id === id));
+    if (!visible) return;
+    const frame = requestAnimationFrame(() => {
+      pendingScroll.current = undefined;
+      treeRef.current?.scrollTo({ key: String(id), align: 'auto' });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [treeData, roots, childrenOf]);
+
   const loadData: TreeProps<Node>['loadData'] = async (node) => {
     if (!loaded.current.has(node.org.id)) await fetchChildren(node.org.id);
   };
 
-  if (error) return <Alert type="error" showIcon title={error} />;
+  if (rootsReq.error && !roots) return <Alert type="error" showIcon title={rootsReq.error.message} />;
   if (!roots) return <Skeleton active paragraph={{ rows: 8 }} />;
   if (!roots.length) return <Empty description="没有可查看的组织" />;
 

@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+
+const BIN = path.resolve('server/bin/tuanwu.mjs');
+const dirs: string[] = [];
+function instance() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-cli-'));
+  dirs.push(dir);
+  const run = (...args: string[]) => execFileSync('node', [BIN, ...args], { env: { ...process.env, TUANWU_DATA_DIR: dir, DATABASE_URL: '' }, encoding: 'utf8', cwd: dir });
+  return { dir, run };
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** The command line as an admin uses it: demo data, export, import elsewhere, backup and restore. */
+describe('tuanwu command line', () => {
+  it('generates the county demo, exports it, and imports the export under another org', async () => {
+    const a = instance();
+    expect(a.run('migrate')).toContain('已迁移');
+    const demo = a.run('demo', '--preset', 'county');
+    const orgs = Number(demo.match(/已生成 (\d+) 个组织/)![1]);
+    expect(orgs).toBeGreaterThan(400);
+    expect(orgs).toBeLessThan(700);
+    const out = path.join(a.dir, 'orgs.xlsx');
+    expect(a.run('export', 'orgs', '--out', out)).toContain(`已导出 ${orgs} 个组织`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    expect(wb.worksheets[0]!.rowCount).toBe(orgs + 1);
+
+    // Round trip: the export (without the root, codes cleared so new ones are generated) imports under
+    // another instance's root, parents found by the path of names.
+    const b = instance();
+    expect(b.run('demo', '--preset', 'county', '--seed', '7')).toContain('已生成');
+    const sheet = wb.worksheets[0]!;
+    sheet.spliceRows(2, 1);
+    for (let n = 2; n <= sheet.rowCount; n++) {
+      sheet.getRow(n).getCell(5).value = null;
+      sheet.getRow(n).getCell(6).value = null;
+      sheet.getRow(n).getCell(1).value = `迁入-${String(sheet.getRow(n).getCell(1).value)}`;
+    }
+    // Paths name the orgs by their (renamed) full names or unchanged short names, as exported.
+    const file = path.join(b.dir, 'import.xlsx');
+    await wb.xlsx.writeFile(file);
+    expect(b.run('import', 'orgs', file, '--dry-run')).toContain(`预览通过，可以导入 ${orgs - 1} 个组织`);
+    expect(b.run('import', 'orgs', file)).toContain(`已导入 ${orgs - 1} 个组织`);
+    const again = path.join(b.dir, 'again.xlsx');
+    expect(b.run('export', 'orgs', '--out', again)).toMatch(/已导出 \d+ 个组织/);
+    const check = new ExcelJS.Workbook();
+    await check.xlsx.readFile(again);
+    expect(check.worksheets[0]!.rowCount - 1).toBeGreaterThanOrEqual(orgs - 1 + 400);
+  });
+    for (let n = 2; n <= sheet.rowCount; n++) sheet.getRow(n).getCell(7).value = null; // parents by code only
+    const file = path.join(b.dir, 'import.xlsx');
+    await wb.xlsx.writeFile(file);
+    const demoB = b.run('demo', '--preset', 'county', '--seed', '7');
+    expect(demoB).toContain('已生成');
+    expect(() => b.run('import', 'orgs', file)).toThrow(); // codes already taken by B's own demo data
+  });
+
+  it('backs up a running instance and restores it into an empty one with identical rows', () => {
+    const a = instance();
+    a.run('demo', '--preset', 'county');
+    const file = path.join(a.dir, 'backup.tuanwu.gz');
+    const backup = a.run('backup', file);
+    expect(existsSync(file)).toBe(true);
+    const total = Number(backup.match(/（(\d+) 行）/)![1]);
+    expect(total).toBeGreaterThan(900);
+    const b = instance();
+    // Another instance key cannot read the encrypted phones: refused.
+    expect(() => b.run('restore', file)).toThrow();
+    const c = mkdtempSync(path.join(tmpdir(), 'tuanwu-cli-'));
+    dirs.push(c);
+    execFileSync('cp', [path.join(a.dir, 'secret.key'), path.join(c, 'secret.key')]);
+    const restored = execFileSync('node', [BIN, 'restore', file], { env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' }, encoding: 'utf8' });
+    expect(restored).toContain(`（${total} 行）`);
+    expect(() => execFileSync('node', [BIN, 'restore', file], { env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' }, encoding: 'utf8', stdio: 'pipe' })).toThrow(/空实例/);
+  });
+});

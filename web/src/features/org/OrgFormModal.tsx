@@ -1,0 +1,236 @@
+import { useState } from 'react';
+import { Alert, App, Button, DatePicker, Flex, Form, Input, Modal, Select, Space, Typography } from 'antd';
+import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
+import type { Dayjs } from 'dayjs';
+import { api, ApiError } from '../../lib/api';
+import { dayjs } from '../../lib/format';
+import { allowedChildKinds, useMeta } from '../../lib/meta';
+import { emitOrgsChanged } from '../../lib/org-events';
+import {
+  contactNameRules,
+  orgCodeRules,
+  orgNameRules,
+  phoneRule,
+  required,
+  shortNameRules,
+  showProblems,
+} from '../../lib/rules';
+import type { Org, OrgKind } from '../../lib/types';
+
+interface ContactValue {
+  name: string;
+  post: string;
+  phone?: string;
+}
+
+interface Values {
+  kind: OrgKind;
+  name: string;
+  shortName?: string;
+  code?: string;
+  category?: string | null;
+  establishedOn?: Dayjs | null;
+  contacts?: ContactValue[];
+}
+
+type Props = { open: boolean; onClose: () => void; onSaved: (org: Org) => void } & (
+  { mode: 'create'; parent: Pick<Org, 'id' | 'kind' | 'name'> | null } | { mode: 'edit'; org: Org }
+);
+
+const FIELDS = ['kind', 'name', 'shortName', 'code', 'category', 'establishedOn', 'contacts'];
+const blank = (s: string | undefined | null) => (s && s.trim() ? s.trim() : null);
+
+/** 新建下级组织 / 新建顶级组织 / 编辑基本信息. */
+export function OrgFormModal(props: Props) {
+  const { open, onClose, onSaved } = props;
+  const meta = useMeta();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const creating = props.mode === 'create';
+  const parent = creating ? props.parent : null;
+  const kinds = creating ? allowedChildKinds(meta, parent ? parent.kind : null) : [];
+
+  const initial: Partial<Values> =
+    props.mode === 'edit'
+      ? {
+          name: props.org.name,
+          shortName: props.org.shortName ?? '',
+          code: props.org.code,
+          category: props.org.category,
+          establishedOn: props.org.establishedOn ? dayjs(props.org.establishedOn) : null,
+        }
+      : { kind: kinds.length === 1 ? kinds[0]!.value : undefined, contacts: [] };
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    setError(null);
+    const common = {
+      name: v.name.trim(),
+      shortName: blank(v.shortName),
+      code: blank(v.code),
+      category: v.category ?? null,
+      establishedOn: v.establishedOn ? v.establishedOn.format('YYYY-MM-DD') : null,
+    };
+    try {
+      let org: Org;
+      if (props.mode === 'create') {
+        org = await api.post<Org>('/api/orgs', {
+          parentId: props.parent?.id ?? null,
+          kind: v.kind,
+          ...common,
+          contacts: (v.contacts ?? []).map((c) => ({ name: c.name.trim(), post: c.post, phone: blank(c.phone) })),
+        });
+        message.success(`已新建 ${org.name}`);
+        emitOrgsChanged(props.parent ? [props.parent.id] : null);
+      } else {
+        org = await api.patch<Org>(`/api/orgs/${props.org.id}`, common);
+        message.success('基本信息已保存');
+        emitOrgsChanged([props.org.id, props.org.parentId]);
+      }
+      form.resetFields();
+      onSaved(org);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        const rest = showProblems(form, e, FIELDS);
+        if (!e.problems.length || rest.length) setError(e.message);
+        else message.error(e.message);
+      } else setError('保存失败');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const title = creating ? (parent ? `在「${parent.name}」下新建下级组织` : '新建顶级组织') : '编辑基本信息';
+
+  return (
+    <Modal
+      open={open}
+      title={title}
+      okText={creating ? '新建' : '保存'}
+      cancelText="取消"
+      confirmLoading={busy}
+      onOk={() => void submit().catch(() => undefined)}
+      onCancel={() => {
+        setError(null);
+        onClose();
+      }}
+      destroyOnHidden
+      width={640}
+      okButtonProps={{ 'data-testid': 'org-form-submit' }}
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="org-form-error" />}
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        initialValues={initial}
+        preserve={false}
+        onFinish={() => void submit()}
+        data-testid="org-form"
+      >
+        {creating && (
+          <Form.Item name="kind" label="组织类型" rules={[{ required: true, message: '请选择组织类型' }]}>
+            <Select
+              data-testid="org-form-kind"
+              placeholder="请选择"
+              options={kinds.map((k) => ({ value: k.value, label: k.label }))}
+              notFoundContent="该组织下不能再设下级组织"
+            />
+          </Form.Item>
+        )}
+        <Form.Item name="name" label="组织全称" rules={orgNameRules}>
+          <Input data-testid="org-form-name" placeholder="如：共青团某某大学委员会" maxLength={100} showCount />
+        </Form.Item>
+        <Flex wrap gap={12}>
+          <Form.Item name="shortName" label="简称" rules={shortNameRules} style={{ flex: '1 1 200px' }}>
+            <Input data-testid="org-form-short-name" maxLength={40} />
+          </Form.Item>
+          <Form.Item
+            name="code"
+            label="组织代码"
+            rules={orgCodeRules}
+            style={{ flex: '1 1 200px' }}
+            extra={creating ? '不填则自动生成' : undefined}
+          >
+            <Input data-testid="org-form-code" maxLength={32} />
+          </Form.Item>
+        </Flex>
+        <Flex wrap gap={12}>
+          <Form.Item name="category" label="组织类别" style={{ flex: '1 1 200px' }}>
+            <Select
+              allowClear
+              data-testid="org-form-category"
+              placeholder="请选择"
+              options={(meta?.categories ?? []).map((c) => ({ value: c, label: c }))}
+            />
+          </Form.Item>
+          <Form.Item name="establishedOn" label="成立日期" style={{ flex: '1 1 200px' }}>
+            <DatePicker
+              style={{ width: '100%' }}
+              data-testid="org-form-established-on"
+              disabledDate={(d) => d.isAfter(dayjs())}
+            />
+          </Form.Item>
+        </Flex>
+        {creating && (
+          <>
+            <Typography.Text strong>联系人（可稍后补充）</Typography.Text>
+            <Form.List name="contacts">
+              {(fields, { add, remove }) => (
+                <div style={{ marginTop: 8 }}>
+                  {fields.map((f) => (
+                    <ContactRow key={f.key} name={f.name} onRemove={() => remove(f.name)} posts={meta?.contactPosts} />
+                  ))}
+                  <Button
+                    type="dashed"
+                    icon={<PlusOutlined />}
+                    onClick={() => add({ post: meta?.contactPosts[0] ?? '书记' })}
+                    disabled={fields.length >= 20}
+                    data-testid="org-form-add-contact"
+                  >
+                    添加联系人
+                  </Button>
+                </div>
+              )}
+            </Form.List>
+          </>
+        )}
+        <button type="submit" hidden />
+      </Form>
+    </Modal>
+  );
+}
+
+/** One contact row (name, post, phone) of a contacts form list. */
+export function ContactRow({
+  name,
+  onRemove,
+  posts,
+  phoneHelp,
+}: {
+  name: number;
+  onRemove: () => void;
+  posts: string[] | undefined;
+  phoneHelp?: React.ReactNode;
+}) {
+  return (
+    <Space align="start" wrap style={{ display: 'flex', marginBottom: 4 }} data-testid={`contact-row-${name}`}>
+      <Form.Item name={[name, 'post']} rules={[required('请选择职务')]} style={{ width: 120 }}>
+        <Select
+          aria-label="职务"
+          data-testid={`contact-post-${name}`}
+          options={(posts ?? []).map((p) => ({ value: p, label: p }))}
+        />
+      </Form.Item>
+      <Form.Item name={[name, 'name']} rules={contactNameRules} style={{ width: 140 }}>
+        <Input placeholder="姓名" aria-label="姓名" data-testid={`contact-name-${name}`} maxLength={30} />
+      </Form.Item>
+      <Form.Item name={[name, 'phone']} rules={[phoneRule]} style={{ width: 180 }} extra={phoneHelp}>
+        <Input placeholder="手机或座机" aria-label="电话" data-testid={`contact-phone-${name}`} inputMode="tel" />
+      </Form.Item>
+      <Button type="text" danger icon={<MinusCircleOutlined />} onClick={onRemove} aria-label="删除联系人" />
+    </Space>
+  );
+}
