@@ -10,7 +10,12 @@ const dirs: string[] = [];
 function instance() {
   const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-cli-'));
   dirs.push(dir);
-  const run = (...args: string[]) => execFileSync('node', [BIN, ...args], { env: { ...process.env, TUANWU_DATA_DIR: dir, DATABASE_URL: '' }, encoding: 'utf8', cwd: dir });
+  const run = (...args: string[]) =>
+    execFileSync('node', [BIN, ...args], {
+      env: { ...process.env, TUANWU_DATA_DIR: dir, DATABASE_URL: '' },
+      encoding: 'utf8',
+      cwd: dir,
+    });
   return { dir, run };
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -30,34 +35,34 @@ describe('tuanwu command line', () => {
     await wb.xlsx.readFile(out);
     expect(wb.worksheets[0]!.rowCount).toBe(orgs + 1);
 
-    // Round trip: the export (without the root, codes cleared so new ones are generated) imports under
-    // another instance's root, parents found by the path of names.
+    // Round trip: the export (without its root, codes cleared so new ones are generated) imports under a
+    // town committee of another instance; parents are found by the exported path of names.
     const b = instance();
     expect(b.run('demo', '--preset', 'county', '--seed', '7')).toContain('已生成');
+    const bList = path.join(b.dir, 'b.xlsx');
+    b.run('export', 'orgs', '--out', bList);
+    const bBook = new ExcelJS.Workbook();
+    await bBook.xlsx.readFile(bList);
+    let townCode = '';
+    bBook.worksheets[0]!.eachRow((row) => {
+      if (!townCode && String(row.getCell(1).value).endsWith('镇委员会')) townCode = String(row.getCell(5).value);
+    });
+    expect(townCode).toMatch(/^T\d+$/);
     const sheet = wb.worksheets[0]!;
     sheet.spliceRows(2, 1);
     for (let n = 2; n <= sheet.rowCount; n++) {
       sheet.getRow(n).getCell(5).value = null;
       sheet.getRow(n).getCell(6).value = null;
-      sheet.getRow(n).getCell(1).value = `迁入-${String(sheet.getRow(n).getCell(1).value)}`;
     }
-    // Paths name the orgs by their (renamed) full names or unchanged short names, as exported.
     const file = path.join(b.dir, 'import.xlsx');
     await wb.xlsx.writeFile(file);
-    expect(b.run('import', 'orgs', file, '--dry-run')).toContain(`预览通过，可以导入 ${orgs - 1} 个组织`);
-    expect(b.run('import', 'orgs', file)).toContain(`已导入 ${orgs - 1} 个组织`);
+    expect(b.run('import', 'orgs', file, '--under', townCode, '--dry-run')).toContain(
+      `预览通过，可以导入 ${orgs - 1} 个组织`,
+    );
+    expect(b.run('import', 'orgs', file, '--under', townCode)).toContain(`已导入 ${orgs - 1} 个组织`);
     const again = path.join(b.dir, 'again.xlsx');
-    expect(b.run('export', 'orgs', '--out', again)).toMatch(/已导出 \d+ 个组织/);
-    const check = new ExcelJS.Workbook();
-    await check.xlsx.readFile(again);
-    expect(check.worksheets[0]!.rowCount - 1).toBeGreaterThanOrEqual(orgs - 1 + 400);
-  });
-    for (let n = 2; n <= sheet.rowCount; n++) sheet.getRow(n).getCell(7).value = null; // parents by code only
-    const file = path.join(b.dir, 'import.xlsx');
-    await wb.xlsx.writeFile(file);
-    const demoB = b.run('demo', '--preset', 'county', '--seed', '7');
-    expect(demoB).toContain('已生成');
-    expect(() => b.run('import', 'orgs', file)).toThrow(); // codes already taken by B's own demo data
+    const bOrgs = bBook.worksheets[0]!.rowCount - 1;
+    expect(b.run('export', 'orgs', '--out', again)).toContain(`已导出 ${bOrgs + orgs - 1} 个组织`);
   });
 
   it('backs up a running instance and restores it into an empty one with identical rows', () => {
@@ -74,8 +79,17 @@ describe('tuanwu command line', () => {
     const c = mkdtempSync(path.join(tmpdir(), 'tuanwu-cli-'));
     dirs.push(c);
     execFileSync('cp', [path.join(a.dir, 'secret.key'), path.join(c, 'secret.key')]);
-    const restored = execFileSync('node', [BIN, 'restore', file], { env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' }, encoding: 'utf8' });
+    const restored = execFileSync('node', [BIN, 'restore', file], {
+      env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' },
+      encoding: 'utf8',
+    });
     expect(restored).toContain(`（${total} 行）`);
-    expect(() => execFileSync('node', [BIN, 'restore', file], { env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' }, encoding: 'utf8', stdio: 'pipe' })).toThrow(/空实例/);
+    expect(() =>
+      execFileSync('node', [BIN, 'restore', file], {
+        env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' },
+        encoding: 'utf8',
+        stdio: 'pipe',
+      }),
+    ).toThrow(/空实例/);
   });
 });

@@ -107,10 +107,13 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
-      await withDb(config, async (database) => {
+      const database = openDatabase(config);
+      try {
         const applied = await migrateToLatest(database);
         console.log(applied.length ? `已迁移：${applied.join(', ')}` : '数据库已是最新版本');
-      });
+      } finally {
+        await database.close();
+      }
       return;
     }
     case 'admin': {

@@ -111,7 +111,7 @@ export async function generateDemo(
         );
     }
     for (let i = 0; i < Math.round(4 * size); i++) {
-      const eName = `${dName}${pick(ENTERPRISE_WORDS, i + int(0, 11))}${i % 2 ? '集团有限公司' : '股份有限公司'}`;
+      const eName = `${dName}${pick(ENTERPRISE_WORDS, i * 3 + int(0, 2))}${i % 2 ? '集团有限公司' : '股份有限公司'}`;
       const e = add(d, 'committee', `共青团${eName}委员会`, i % 2 ? '国有企业' : '非公企业', null);
       for (let g = 1; g <= 2; g++) {
         const gb = add(e, 'general_branch', `共青团${eName}第${g}总支部委员会`, e.category, null);

@@ -260,13 +260,30 @@ export class OrgImporter {
         }
       }
     }
+    // Rows of the file by full and short name, for paths that run through them.
+    const rowsByName = new Map<string, PlannedOrg[]>();
+    for (const r of planned) {
+      for (const n of new Set([r.name, r.shortName].filter((x): x is string => !!x))) {
+        const list = rowsByName.get(n) ?? [];
+        list.push(r);
+        rowsByName.set(n, list);
+      }
+    }
+    const named = (seg: string) => rowsByName.get(seg) ?? [];
     // Paths may run through rows of the file: resolve in passes until nothing more resolves.
     let pending = planned.filter((p) => p.parentRef.path && !p.parent);
     for (let pass = 0; pending.length && pass < 50; pass++) {
       const before = pending.length;
       for (const p of pending) {
         const segs = [...p.parentRef.path!];
-        if (segs[0] === target.name || segs[0] === target.short_name) segs.shift();
+        // A path may start with the chosen org's own name; it is skipped unless an org below bears that name too.
+        if (segs[0] === target.name || segs[0] === target.short_name) {
+          const first = segs[0];
+          const below =
+            (await existingChildren(target.id)).some((c) => c.name === first || c.short_name === first) ||
+            named(first).some((r) => !r.parent || ('existing' in r.parent && r.parent.existing.id === target.id));
+          if (!below) segs.shift();
+        }
         let node: { existing: OrgRow } | { row: PlannedOrg } = { existing: target };
         let failed: string | undefined;
         let waiting = false;
@@ -276,13 +293,12 @@ export class OrgImporter {
             const cur: OrgRow = node.existing;
             for (const c of await existingChildren(cur.id))
               if (c.name === seg || c.short_name === seg) candidates.push({ existing: c });
-            for (const r of planned)
-              if (r.name === seg && r.parent && 'existing' in r.parent && r.parent.existing.id === cur.id)
-                candidates.push({ row: r });
+            for (const r of named(seg))
+              if (r.parent && 'existing' in r.parent && r.parent.existing.id === cur.id) candidates.push({ row: r });
           } else {
             const cur: PlannedOrg = node.row;
-            for (const r of planned)
-              if (r.name === seg && r.parent && 'row' in r.parent && r.parent.row === cur) candidates.push({ row: r });
+            for (const r of named(seg))
+              if (r.parent && 'row' in r.parent && r.parent.row === cur) candidates.push({ row: r });
           }
           if (candidates.length > 1) {
             failed = `上级组织路径中“${seg}”有 ${candidates.length} 个同名组织，请改用上级组织代码`;
@@ -290,7 +306,7 @@ export class OrgImporter {
           }
           if (candidates.length === 0) {
             // It may be a row of the file whose own parent is not resolved yet.
-            if (planned.some((r) => r.name === seg && !r.parent && r !== p)) waiting = true;
+            if (named(seg).some((r) => !r.parent && r !== p)) waiting = true;
             else failed = `找不到上级组织“${seg}”（在“${nameOf(node)}”之下）`;
             break;
           }

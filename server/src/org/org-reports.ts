@@ -153,9 +153,12 @@ export class OrgReports {
     };
   }
 
-  /** A function giving the names between `rootPath` and an org (exclusive), loaded in chunks. */
-  private async pathNames(paths: string[], rootPath: string) {
-    const skip = ancestorIds(rootPath).length - 1;
+  /**
+   * A function giving the names of an org's ancestors below `rootPath` (the root itself included unless
+   * `belowRoot`), loaded in chunks.
+   */
+  private async pathNames(paths: string[], rootPath: string, belowRoot = false) {
+    const skip = ancestorIds(rootPath).length - (belowRoot ? 0 : 1);
     const ids = [...new Set(paths.flatMap((p) => ancestorIds(p).slice(skip, -1)))];
     const names = new Map<number, string>();
     for (let i = 0; i < ids.length; i += 1000) {
@@ -280,9 +283,11 @@ export class OrgReports {
       .orderBy('org.path')
       .limit(500_000)
       .execute();
+    // Paths below the exported org, so the file imports under any other org as it is.
     const names = await this.pathNames(
       rows.map((r) => r.path),
       root.path,
+      true,
     );
     return {
       name: '组织导入',

@@ -1,0 +1,195 @@
+/**
+ * Foundation benchmarks on the `province` demo data (≥ 100,000 orgs), on SQLite and on PostgreSQL.
+ * Each figure is printed with its anchor, measured in the same run on the same machine, and the ratio.
+ *
+ *   npm run bench            # both databases; appends a section to bench/RESULTS.md
+ *   npm run bench -- sqlite  # one database
+ */
+import { mkdtempSync, rmSync, appendFileSync, existsSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import SQLite from 'better-sqlite3';
+import { openDatabase, openSqlite, type Database } from '../server/src/db/database.js';
+import { migrateToLatest } from '../server/src/db/migrate.js';
+import { createServices } from '../server/src/services.js';
+import { buildApp } from '../server/src/app.js';
+import { generateDemo } from '../server/src/demo/demo.js';
+import { cliCtx } from '../server/src/cli/system-actor.js';
+import { startEmbeddedPostgres, freePort } from '../server/test/embedded-pg.js';
+import { measureTreeBrowser } from './tree-browser.js';
+
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const rows: string[] = [];
+const record = (db: string, what: string, value: number, target: string, anchorName: string, anchor: number) => {
+  const line = `| ${db} | ${what} | ${value.toFixed(1)} ms | ${target} | ${anchorName}: ${anchor.toFixed(2)} ms | ${(value / anchor).toFixed(1)}× |`;
+  rows.push(line);
+  console.log(line);
+};
+
+async function timeHttp(url: string, cookie: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(url, { headers: { cookie } });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${url} → ${res.status}`);
+    out.push(ms(t0));
+  }
+  return out;
+}
+
+async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-bench-'));
+  let database: Database;
+  let dropPg: (() => Promise<void>) | undefined;
+  if (kind === 'sqlite') database = openSqlite(path.join(dir, 'bench.db'));
+  else {
+    const name = `bench_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(pgUrl!);
+    url.pathname = `/${name}`;
+    database = openDatabase({ databaseUrl: url.toString(), dataDir: dir });
+    dropPg = async () => {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
+  await migrateToLatest(database);
+  const key = randomBytes(32);
+  const services = createServices(database, key);
+
+  // 1. tuanwu demo --preset province
+  let t0 = process.hrtime.bigint();
+  const demo = await generateDemo(database, services.cipher, 'province');
+  const demoMs = ms(t0);
+  // Anchor: raw better-sqlite3 prepared inserts of the same number of org-sized rows in one transaction.
+  const raw = new SQLite(path.join(dir, 'anchor.db'));
+  raw.exec(
+    'create table t (id integer primary key, parent_id integer, path text, depth integer, kind text, name text, code text unique, created_at text)',
+  );
+  const ins = raw.prepare('insert into t values (?,?,?,?,?,?,?,?)');
+  t0 = process.hrtime.bigint();
+  raw.transaction(() => {
+    for (let i = 1; i <= demo.orgs + demo.contacts; i++)
+      ins.run(i, i - 1, `/1/${i}/`, 3, 'branch', `共青团某某学校某某班支部委员会${i}`, `T${i}`, '2026-11-22T00:00:00Z');
+  })();
+  const anchorInsert = ms(t0);
+  raw.close();
+  console.log(`demo: ${demo.orgs} orgs, ${demo.contacts} contacts, depth ${demo.maxDepth}`);
+  record(
+    kind,
+    `tuanwu demo --preset province (${demo.orgs} orgs + ${demo.contacts} contacts)`,
+    demoMs,
+    '≤ 10 000 ms',
+    'raw SQLite insert of as many rows',
+    anchorInsert,
+  );
+
+  // HTTP server on loopback with a province admin session.
+  await services.accounts.insertAccount(database.db, {
+    username: 'bench-admin',
+    displayName: 'bench',
+    password: 'Bench-pass-2026',
+    isSystemAdmin: true,
+    mustChangePassword: false,
+  });
+  const app = await buildApp({ services, webDir: path.resolve('web/dist') });
+  const port = await freePort();
+  await app.listen({ port, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${port}`;
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench-admin', password: 'Bench-pass-2026' }),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+
+  // 2. Subtree listing with per-child descendant counts for the root.
+  await timeHttp(`${base}/api/orgs/${demo.rootId}/children`, cookie, 20);
+  const children = await timeHttp(`${base}/api/orgs/${demo.rootId}/children`, cookie, 300);
+  await timeHttp(`${base}/api/health`, cookie, 20);
+  const noop = await timeHttp(`${base}/api/health`, cookie, 300);
+  record(
+    kind,
+    'GET /api/orgs/{root}/children (with descendant counts) p95',
+    p95(children),
+    '≤ 20 ms',
+    'GET /api/health p95',
+    p95(noop),
+  );
+  const city = (await (await fetch(`${base}/api/orgs/${demo.rootId}/children`, { headers: { cookie } })).json()) as {
+    items: { id: number }[];
+  };
+  const districtList = await timeHttp(`${base}/api/orgs/${city.items[0]!.id}/children`, cookie, 200);
+  record(kind, 'GET /api/orgs/{city}/children p95', p95(districtList), '—', 'GET /api/health p95', p95(noop));
+  const search = await timeHttp(`${base}/api/orgs/search?q=${encodeURIComponent('第3中学')}`, cookie, 50);
+  record(kind, 'GET /api/orgs/search?q=第3中学 (100k orgs) p95', p95(search), '—', 'GET /api/health p95', p95(noop));
+
+  // 3. Moving a subtree of ≥ 10,000 orgs: two cities are grouped under a new committee, which is then moved.
+  const group = await services.orgs.create(cliCtx, {
+    parentId: demo.rootId,
+    kind: 'committee',
+    name: '共青团基准测试片区委员会',
+  });
+  await services.orgs.move(cliCtx, city.items[0]!.id, group.id);
+  await services.orgs.move(cliCtx, city.items[1]!.id, group.id);
+  const size = (await services.orgs.repo.byId(group.id))!.descendant_count + 1;
+  t0 = process.hrtime.bigint();
+  await services.orgs.move(cliCtx, group.id, city.items[2]!.id);
+  const moveMs = ms(t0);
+  // Anchor: touching the same rows with the simplest possible update.
+  const moved = (await services.orgs.repo.byId(group.id))!;
+  t0 = process.hrtime.bigint();
+  await database.db
+    .updateTable('org')
+    .set({ updated_at: new Date().toISOString() })
+    .where('path', '>=', moved.path)
+    .where('path', '<', moved.path.slice(0, -1) + '0')
+    .execute();
+  const anchorUpdate = ms(t0);
+  record(
+    kind,
+    `move a subtree of ${size} orgs (one transaction)`,
+    moveMs,
+    '≤ 1 000 ms',
+    'plain UPDATE of the same rows',
+    anchorUpdate,
+  );
+
+  // 4. Tree browser in Chromium: open the root and expand a node.
+  if (existsSync('/usr/bin/chromium') && existsSync('web/dist/index.html')) {
+    const r = await measureTreeBrowser(base, 'bench-admin', 'Bench-pass-2026');
+    if (r) {
+      record(kind, 'tree browser: open root (Chromium)', r.openRoot, '≤ 300 ms', 'blank page load', r.anchor);
+      record(kind, 'tree browser: expand a node (Chromium)', r.expand, '≤ 300 ms', 'blank page load', r.anchor);
+    }
+  }
+
+  await app.close();
+  await database.close();
+  await dropPg?.();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const which = process.argv[2];
+if (which !== 'postgres') await bench('sqlite');
+if (which !== 'sqlite') {
+  const server = await startEmbeddedPostgres({ durable: true });
+  try {
+    await bench('postgres', server.url);
+  } finally {
+    await server.stop();
+  }
+}
+const header = `\n## ${new Date().toISOString().slice(0, 10)} — foundation (issue 2), ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\nCommand: \`npm run bench\`. Anchor = a baseline measured in the same run on the same machine; ratio = figure ÷ anchor.\n\n| db | what | figure | target | anchor | ratio |\n|---|---|---|---|---|---|\n`;
+appendFileSync('bench/RESULTS.md', header + rows.join('\n') + '\n');
+console.log('appended to bench/RESULTS.md');
+process.exit(0);
