@@ -169,7 +169,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   if (opts.webDir && existsSync(path.join(opts.webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: opts.webDir, wildcard: false, index: false });
+    await app.register(fastifyStatic, {
+      root: opts.webDir,
+      wildcard: false,
+      index: false,
+      // Vite names built assets by content hash: they never change, so browsers keep them.
+      setHeaders: (res, file) => {
+        res.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
     const index = path.join(opts.webDir, 'index.html');
     app.setNotFoundHandler((req, reply) => {
       if (req.url.startsWith('/api/') || req.method !== 'GET') {
