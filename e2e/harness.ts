@@ -9,7 +9,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -88,7 +96,7 @@ export async function startHarness(): Promise<Harness> {
     throw new Error('e2e needs the built app: run `npm run build` first');
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tuanwu-e2e-'));
-  const env = { ...process.env, TUANWU_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TUANWU_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   await run(
     process.execPath,
@@ -162,4 +170,41 @@ export async function download(page: Page, click: () => Promise<void>): Promise<
   const file = await dl.path();
   const { readFile } = await import('node:fs/promises');
   return { name: dl.suggestedFilename(), bytes: await readFile(file) };
+}
+
+/*
+ * Waiting assertions for playwright-core locators under vitest (playwright's own `expect` matchers belong
+ * to @playwright/test, which is not used here): each polls until true or fails after the timeout.
+ */
+const POLL = { timeout: 15_000, interval: 100 };
+
+export async function visible(locator: Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout: POLL.timeout });
+}
+
+export async function hidden(locator: Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'hidden', timeout: POLL.timeout });
+}
+
+export async function hasText(locator: Locator, text: string | RegExp): Promise<void> {
+  await expect
+    .poll(async () => ((await locator.count()) ? await locator.first().innerText() : ''), POLL)
+    .toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+}
+
+export async function textIs(locator: Locator, text: string): Promise<void> {
+  await expect
+    .poll(async () => ((await locator.count()) ? (await locator.first().innerText()).trim() : ''), POLL)
+    .toBe(text);
+}
+
+/** Waits until antd has finished loading inside the element (no spinning indicator). */
+export async function settled(locator: Locator): Promise<void> {
+  await visible(locator);
+  await expect.poll(() => locator.first().locator('.ant-spin-spinning').count(), POLL).toBe(0);
+}
+
+export async function lacksText(locator: Locator, text: string): Promise<void> {
+  await settled(locator);
+  expect(await locator.first().innerText()).not.toContain(text);
 }

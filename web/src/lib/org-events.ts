@@ -7,13 +7,26 @@ import { useEffect, useEffectEvent } from 'react';
  */
 const target = new EventTarget();
 
-export function emitOrgsChanged(ids: (number | null | undefined)[] | null): void {
-  const clean = ids === null ? null : ids.filter((x): x is number => typeof x === 'number');
-  target.dispatchEvent(new CustomEvent('orgs-changed', { detail: clean }));
+export interface OrgsChangedOptions {
+  /** An org whose children the person just added to: the tree opens it to show them. */
+  expand?: number | null;
 }
 
-export function useOrgsChanged(handler: (ids: number[] | null) => void): void {
-  const onEvent = useEffectEvent((e: Event) => handler((e as CustomEvent<number[] | null>).detail));
+interface Detail {
+  ids: number[] | null;
+  options: OrgsChangedOptions;
+}
+
+export function emitOrgsChanged(ids: (number | null | undefined)[] | null, options: OrgsChangedOptions = {}): void {
+  const clean = ids === null ? null : ids.filter((x): x is number => typeof x === 'number');
+  target.dispatchEvent(new CustomEvent<Detail>('orgs-changed', { detail: { ids: clean, options } }));
+}
+
+export function useOrgsChanged(handler: (ids: number[] | null, options: OrgsChangedOptions) => void): void {
+  const onEvent = useEffectEvent((e: Event) => {
+    const { ids, options } = (e as CustomEvent<Detail>).detail;
+    handler(ids, options);
+  });
   useEffect(() => {
     const listener = (e: Event) => onEvent(e);
     target.addEventListener('orgs-changed', listener);

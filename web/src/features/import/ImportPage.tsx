@@ -76,7 +76,7 @@ function Importer({ org }: { org: OrgDetail }) {
       const res = await api.upload<{ count: number }>(url, file);
       setStage({ kind: 'done', file, count: res.count });
       message.success(`已导入 ${res.count} 个组织`);
-      emitOrgsChanged([org.id]);
+      emitOrgsChanged([org.id], { expand: org.id });
     } catch (e) {
       if (e instanceof ApiError && e.problems.length)
         setStage({ kind: 'rejected', file, message: e.message, problems: e.problems });

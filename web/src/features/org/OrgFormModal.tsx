@@ -84,7 +84,7 @@ export function OrgFormModal(props: Props) {
           contacts: (v.contacts ?? []).map((c) => ({ name: c.name.trim(), post: c.post, phone: blank(c.phone) })),
         });
         message.success(`已新建 ${org.name}`);
-        emitOrgsChanged(props.parent ? [props.parent.id] : null);
+        emitOrgsChanged(props.parent ? [props.parent.id] : null, { expand: props.parent?.id });
       } else {
         org = await api.patch<Org>(`/api/orgs/${props.org.id}`, common);
         message.success('基本信息已保存');

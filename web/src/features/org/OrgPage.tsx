@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Button, Card, Drawer, Flex, Grid, Space, Table, Typography } from 'antd';
 import { ApartmentOutlined, PlusOutlined } from '@ant-design/icons';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { api } from '../../lib/api';
 import { useCurrentOrg } from '../../lib/current-org';
 import { useOrgsChanged } from '../../lib/org-events';
@@ -84,13 +84,17 @@ export default function OrgPage() {
   const screens = Grid.useBreakpoint();
   const isPhone = !screens.md;
   const windowHeight = useWindowHeight();
-  const { setOrgId } = useCurrentOrg();
+  const { orgId: currentOrgId, setOrgId } = useCurrentOrg();
+  const me = useMe();
   const [treeOpen, setTreeOpen] = useState(false);
   const [selectedPath, setSelectedPath] = useState<string | undefined>(undefined);
 
   useEffect(() => {
     if (id) setOrgId(id);
   }, [id, setOrgId]);
+
+  // A cadre's /orgs is their own org; only system admins work from the list of top-level orgs.
+  if (!id && !me.isSystemAdmin && currentOrgId) return <Navigate to={`/orgs/${currentOrgId}`} replace />;
 
   const open = (orgId: number) => {
     setTreeOpen(false);

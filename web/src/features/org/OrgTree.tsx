@@ -83,7 +83,7 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
 
   // After a change, reload the levels that show it: every loaded ancestor level (descendant counts change
   // all the way up) and the roots. Levels that are loaded but collapsed are dropped and reload on expand.
-  useOrgsChanged((ids) => {
+  useOrgsChanged((ids, { expand }) => {
     const all = loaded.current;
     const affected = new Set<number>();
     if (ids === null) for (const k of all.keys()) affected.add(k);
@@ -98,8 +98,13 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
       }
     }
     const expanded = new Set(expandedKeys.map(Number));
+    if (expand) {
+      affected.add(expand);
+      expanded.add(expand);
+      setExpandedKeys((old) => (old.includes(String(expand)) ? old : [...old, String(expand)]));
+    }
     for (const id of affected) {
-      if (!all.has(id)) continue;
+      if (!all.has(id) && id !== expand) continue;
       if (expanded.has(id)) void fetchChildren(id).catch(() => undefined);
       else all.delete(id);
     }
