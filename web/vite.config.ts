@@ -22,11 +22,11 @@ export default defineConfig({
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 30 },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 25 },
             { name: 'icons', test: /node_modules[\\/]@ant-design[\\/]icons/, priority: 22 },
-            {
-              name: 'antd',
-              test: /node_modules[\\/](antd|@ant-design|@rc-component|rc-[a-z-]+|@babel[\\/]runtime)[\\/]/,
-              priority: 20,
-            },
+            // antd's building blocks never import antd itself, so these chunks form no import cycle (a cycle
+            // between chunks breaks module initialisation; rolldown's `maxSize` cutting of antd did exactly that).
+            { name: 'antd-rc', test: /node_modules[\\/](@rc-component|rc-[a-z-]+)[\\/]/, priority: 21 },
+            { name: 'antd-style', test: /node_modules[\\/](@ant-design|@emotion|stylis)[\\/]/, priority: 21 },
+            { name: 'antd', test: /node_modules[\\/](antd|@babel[\\/]runtime)[\\/]/, priority: 20 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 10 },
           ],
         },
