@@ -31,6 +31,14 @@ const FALLBACK_ACTIONS: { value: string; label: string }[] = [
   { value: 'role.end', label: '解除角色' },
 ];
 
+const SUBJECT_LABELS: Record<string, string> = {
+  org: '组织',
+  org_contact: '联系人',
+  account: '账号',
+  role: '角色',
+  invite: '注册码',
+};
+
 function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <Typography.Text type="secondary">（无）</Typography.Text>;
   let v = value;
@@ -84,8 +92,9 @@ export function AuditView({ org }: { org: OrgDetail }) {
         scroll={{ x: 'max-content' }}
         data-testid="audit-table"
         expandable={{
+          // Sticky and at most screen-wide, so on a phone the details stay in view of the scrolled table.
           expandedRowRender: (r) => (
-            <Flex wrap gap={12}>
+            <Flex wrap gap={12} style={{ position: 'sticky', left: 16, maxWidth: 'calc(100vw - 64px)' }}>
               <div style={{ flex: '1 1 280px', minWidth: 0 }}>
                 <Typography.Text strong>修改前</Typography.Text>
                 <Json value={r.before} />
@@ -111,17 +120,20 @@ export function AuditView({ org }: { org: OrgDetail }) {
         }}
         columns={[
           { title: '时间（北京时间）', dataIndex: 'at', render: (t: string) => formatTime(t), width: 170 },
+          { title: '操作', dataIndex: 'actionLabel' },
           { title: '操作人', dataIndex: 'actorName', render: (n: string | null) => n ?? '系统' },
           {
             title: '组织',
             dataIndex: 'orgName',
             render: (n: string | null, r) => (r.orgId ? <Link to={`/orgs/${r.orgId}`}>{n}</Link> : '—'),
           },
-          { title: '操作', dataIndex: 'actionLabel' },
           {
             title: '对象',
             key: 'subject',
-            render: (_v, r) => (r.subjectId ? `${r.subjectType} #${r.subjectId}` : r.subjectType),
+            render: (_v, r) => {
+              const what = SUBJECT_LABELS[r.subjectType] ?? r.subjectType;
+              return r.subjectId ? `${what} ${r.subjectId}` : what;
+            },
           },
         ]}
       />

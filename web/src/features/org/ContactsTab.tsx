@@ -195,11 +195,21 @@ function ContactsModal({ org, onClose }: { org: OrgDetail; onClose: () => void }
           type="info"
           showIcon
           style={{ marginBottom: 12 }}
-          title="为保护个人信息，原电话号码不会自动带出：请重新填写，或点击“填入原号码”（将记入审计日志）。留空则不登记电话。"
-          action={
-            <Button size="small" loading={filling} onClick={() => void fillPhones()} data-testid="contacts-fill-phones">
-              填入原号码
-            </Button>
+          title="为保护个人信息，原电话号码不会自动带出"
+          description={
+            <>
+              请重新填写，或点击
+              <Button
+                size="small"
+                type="link"
+                loading={filling}
+                onClick={() => void fillPhones()}
+                data-testid="contacts-fill-phones"
+              >
+                填入原号码
+              </Button>
+              （将记入审计日志）。电话留空则不登记。
+            </>
           }
         />
       )}

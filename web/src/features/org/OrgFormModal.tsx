@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App, Button, DatePicker, Flex, Form, Input, Modal, Select, Space, Typography } from 'antd';
+import { Alert, App, Button, Col, Flex, DatePicker, Form, Input, Modal, Row, Select, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { api, ApiError } from '../../lib/api';
@@ -143,37 +143,42 @@ export function OrgFormModal(props: Props) {
         <Form.Item name="name" label="组织全称" rules={orgNameRules}>
           <Input data-testid="org-form-name" placeholder="如：共青团某某大学委员会" maxLength={100} showCount />
         </Form.Item>
-        <Flex wrap gap={12}>
-          <Form.Item name="shortName" label="简称" rules={shortNameRules} style={{ flex: '1 1 200px' }}>
-            <Input data-testid="org-form-short-name" maxLength={40} />
-          </Form.Item>
-          <Form.Item
-            name="code"
-            label="组织代码"
-            rules={orgCodeRules}
-            style={{ flex: '1 1 200px' }}
-            extra={creating ? '不填则自动生成' : undefined}
-          >
-            <Input data-testid="org-form-code" maxLength={32} />
-          </Form.Item>
-        </Flex>
-        <Flex wrap gap={12}>
-          <Form.Item name="category" label="组织类别" style={{ flex: '1 1 200px' }}>
-            <Select
-              allowClear
-              data-testid="org-form-category"
-              placeholder="请选择"
-              options={(meta?.categories ?? []).map((c) => ({ value: c, label: c }))}
-            />
-          </Form.Item>
-          <Form.Item name="establishedOn" label="成立日期" style={{ flex: '1 1 200px' }}>
-            <DatePicker
-              style={{ width: '100%' }}
-              data-testid="org-form-established-on"
-              disabledDate={(d) => d.isAfter(dayjs())}
-            />
-          </Form.Item>
-        </Flex>
+        <Row gutter={12}>
+          <Col xs={24} sm={12}>
+            <Form.Item name="shortName" label="简称" rules={shortNameRules}>
+              <Input data-testid="org-form-short-name" maxLength={40} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="code"
+              label="组织代码"
+              rules={orgCodeRules}
+              tooltip={creating ? '不填则自动生成' : undefined}
+            >
+              <Input data-testid="org-form-code" maxLength={32} placeholder={creating ? '不填则自动生成' : undefined} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item name="category" label="组织类别">
+              <Select
+                allowClear
+                data-testid="org-form-category"
+                placeholder="请选择"
+                options={(meta?.categories ?? []).map((c) => ({ value: c, label: c }))}
+              />
+            </Form.Item>
+          </Col>
+          <Col xs={24} sm={12}>
+            <Form.Item name="establishedOn" label="成立日期">
+              <DatePicker
+                style={{ width: '100%' }}
+                data-testid="org-form-established-on"
+                disabledDate={(d) => d.isAfter(dayjs())}
+              />
+            </Form.Item>
+          </Col>
+        </Row>
         {creating && (
           <>
             <Typography.Text strong>联系人（可稍后补充）</Typography.Text>
@@ -216,21 +221,26 @@ export function ContactRow({
   phoneHelp?: React.ReactNode;
 }) {
   return (
-    <Space align="start" wrap style={{ display: 'flex', marginBottom: 4 }} data-testid={`contact-row-${name}`}>
-      <Form.Item name={[name, 'post']} rules={[required('请选择职务')]} style={{ width: 120 }}>
+    <Flex align="start" wrap gap={8} data-testid={`contact-row-${name}`}>
+      <Form.Item name={[name, 'post']} rules={[required('请选择职务')]} style={{ flex: '0 0 110px', marginBottom: 12 }}>
         <Select
           aria-label="职务"
           data-testid={`contact-post-${name}`}
           options={(posts ?? []).map((p) => ({ value: p, label: p }))}
         />
       </Form.Item>
-      <Form.Item name={[name, 'name']} rules={contactNameRules} style={{ width: 140 }}>
+      <Form.Item name={[name, 'name']} rules={contactNameRules} style={{ flex: '1 1 120px', marginBottom: 12 }}>
         <Input placeholder="姓名" aria-label="姓名" data-testid={`contact-name-${name}`} maxLength={30} />
       </Form.Item>
-      <Form.Item name={[name, 'phone']} rules={[phoneRule]} style={{ width: 180 }} extra={phoneHelp}>
+      <Form.Item
+        name={[name, 'phone']}
+        rules={[phoneRule]}
+        extra={phoneHelp}
+        style={{ flex: '1 1 170px', marginBottom: 12 }}
+      >
         <Input placeholder="手机或座机" aria-label="电话" data-testid={`contact-phone-${name}`} inputMode="tel" />
       </Form.Item>
       <Button type="text" danger icon={<MinusCircleOutlined />} onClick={onRemove} aria-label="删除联系人" />
-    </Space>
+    </Flex>
   );
 }
