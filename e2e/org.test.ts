@@ -18,7 +18,7 @@ import {
   textIs,
   visible,
   type Harness,
-} from './harness';
+} from './harness.js';
 
 const ROOT_NAME = '共青团测试市委员会';
 const DISTRICT = '共青团渝中区委员会';
@@ -116,7 +116,7 @@ describe('org journeys', () => {
     h = await startHarness();
     ctx = await h.newContext(DESKTOP);
     page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('pageerror', (e: Error) => pageErrors.push(e.message));
   });
 
   afterAll(async () => {
@@ -197,7 +197,7 @@ describe('org journeys', () => {
 
     const phoneCtx = await h.newContext(PHONE);
     const phone = await phoneCtx.newPage();
-    phone.on('pageerror', (e) => pageErrors.push(e.message));
+    phone.on('pageerror', (e: Error) => pageErrors.push(e.message));
     await phone.goto(`/register?code=${code}`);
     await hasText(phone.getByTestId('invite-info'), BRANCH);
     await hasText(phone.getByTestId('invite-info'), '管理员');
@@ -349,7 +349,7 @@ describe('org journeys', () => {
     await hasText(page.getByTestId('accounts-table'), 'jiangbei');
 
     const other = await (await h.newContext(DESKTOP)).newPage();
-    other.on('pageerror', (e) => pageErrors.push(e.message));
+    other.on('pageerror', (e: Error) => pageErrors.push(e.message));
     await login(other, 'jiangbei', password);
     await visible(other.getByText('请先设置新密码'));
     await other.getByTestId('current-password').fill(password);

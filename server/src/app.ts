@@ -175,7 +175,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       index: false,
       // Vite names built assets by content hash: they never change, so browsers keep them.
       setHeaders: (res, file) => {
-        res.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.header(
+          'cache-control',
+          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
     const index = path.join(opts.webDir, 'index.html');
