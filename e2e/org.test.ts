@@ -363,6 +363,68 @@ describe('org journeys', () => {
     await visible(other.getByText('无法打开该组织'));
   });
 
+  it('edits basic info and contacts, finds an org by search, merges one branch into another and dissolves one', async () => {
+    await openOrg(page, ids.district, DISTRICT);
+    await page.getByTestId('action-edit').click();
+    await page.getByTestId('org-form-short-name').fill('渝中团区委');
+    await page.getByTestId('org-form-submit').click();
+    await visible(page.getByText('基本信息已保存'));
+    await hasText(page.getByTestId('org-info'), '渝中团区委');
+
+    // Existing numbers are only shown masked; 填入原号码 reads them (audited) so they are not lost on save.
+    await page.getByRole('tab', { name: /联系人/ }).click();
+    await page.getByTestId('contacts-edit').click();
+    await page.getByTestId('contacts-fill-phones').click();
+    await expect.poll(() => page.getByTestId('contact-phone-0').inputValue()).toBe('13900002222');
+    await page.getByTestId('contacts-add').click();
+    await pickOption(page, 'contact-post-1', '副书记');
+    await page.getByTestId('contact-name-1').fill('孙磊');
+    await page.getByTestId('contact-phone-1').fill('１３５００００５５５５'); // full-width digits, as pasted from Word
+    await page.getByTestId('contacts-submit').click();
+    await visible(page.getByText('联系人已保存'));
+    await hasText(page.getByTestId('contacts-table'), '孙磊');
+    await hasText(page.getByTestId('contacts-table'), '135****5555');
+    await hasText(page.getByTestId('contacts-table'), '139****2222');
+
+    await page.getByTestId('org-search').click();
+    await page.getByTestId('org-search').locator('input').fill('江北');
+    await page.getByTestId(`org-option-${ids.other}`).click();
+    await page.waitForURL(new RegExp(`/orgs/${ids.other}$`));
+
+    const TEMP = '江北区临时团支部';
+    const GONE = '江北区待撤销团支部';
+    await page.getByTestId('action-create-child').click();
+    await createOrg(page, { kind: '团支部', name: TEMP });
+    const tempId = await childId(page, TEMP);
+    await page.getByTestId('action-create-child').click();
+    await createOrg(page, { kind: '团支部', name: GONE });
+    const goneId = await childId(page, GONE);
+
+    await openOrg(page, tempId, TEMP);
+    await page.getByTestId('action-merge').click();
+    await pickOrg(page, 'merge-target', '第一团支部', ids.branch);
+    await page.getByTestId('merge-next').click();
+    await page.getByRole('button', { name: '确认合并' }).click();
+    await visible(page.getByText(`已将「${TEMP}」合并到「${BRANCH}」`));
+    await page.waitForURL(new RegExp(`/orgs/${ids.branch}$`));
+    await openOrg(page, tempId, TEMP);
+    await hasText(page.getByTestId('org-view'), '已合并');
+    await hidden(page.getByTestId('action-edit'));
+
+    await openOrg(page, goneId, GONE);
+    await page.getByTestId('action-dissolve').click();
+    await page.getByTestId('dissolve-next').click();
+    await visible(page.getByText('请填写撤销原因'));
+    await page.getByTestId('dissolve-reason').fill('支部所在单位撤并');
+    await page.getByTestId('dissolve-next').click();
+    await page.getByRole('button', { name: '确认撤销' }).click();
+    await visible(page.getByText(`已撤销「${GONE}」`));
+    await hasText(page.getByTestId('org-view'), '已撤销');
+    await openOrg(page, ids.other, OTHER_DISTRICT);
+    await page.getByRole('tab', { name: /下级组织/ }).click();
+    await lacksText(page.getByTestId('children-table'), GONE);
+  });
+
   it('raised no errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -47,11 +47,21 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
   const loaded = useRef(new Map<number, Org[]>());
   const pendingScroll = useRef<number | undefined>(undefined);
 
-  const fetchChildren = useCallback(async (id: number) => {
-    const res = await api.get<Items<Org>>(`/api/orgs/${id}/children`);
-    loaded.current.set(id, res.items);
-    setChildrenOf(new Map(loaded.current));
-    return res.items;
+  // One request per level at a time, whoever asks (the reveal, rc-tree's loadData, a reload).
+  const inflight = useRef(new Map<number, Promise<Org[]>>());
+  const fetchChildren = useCallback((id: number) => {
+    const pending = inflight.current.get(id);
+    if (pending) return pending;
+    const p = api
+      .get<Items<Org>>(`/api/orgs/${id}/children`)
+      .then((res) => {
+        loaded.current.set(id, res.items);
+        setChildrenOf(new Map(loaded.current));
+        return res.items;
+      })
+      .finally(() => inflight.current.delete(id));
+    inflight.current.set(id, p);
+    return p;
   }, []);
 
   // Reveal the selected org: expand its ancestors (adjusting state while rendering, as React recommends for
@@ -68,18 +78,8 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
     if (!roots || !selectedPath || !selectedId) return;
     const missing = chainToReveal(selectedPath, selectedId, roots).filter((a) => !loaded.current.has(a));
     pendingScroll.current = selectedId;
-    let alive = true;
-    Promise.all(missing.map((a) => api.get<Items<Org>>(`/api/orgs/${a}/children`).then((r) => [a, r.items] as const)))
-      .then((levels) => {
-        if (!alive) return;
-        for (const [a, items] of levels) loaded.current.set(a, items);
-        setChildrenOf(new Map(loaded.current));
-      })
-      .catch(() => undefined);
-    return () => {
-      alive = false;
-    };
-  }, [roots, selectedPath, selectedId]);
+    for (const a of missing) fetchChildren(a).catch(() => undefined);
+  }, [roots, selectedPath, selectedId, fetchChildren]);
 
   // After a change, reload the levels that show it: every loaded ancestor level (descendant counts change
   // all the way up) and the roots. Levels that are loaded but collapsed are dropped and reload on expand.
@@ -154,6 +154,13 @@ export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
       data-testid="org-tree"
       virtual
       height={height}
+      // No expand animation: a level that arrives while a motion runs would otherwise stay hidden until the
+      // motion ends (rc-tree renders its pre-motion snapshot), and without it expanding is instant.
+      motion={false}
+      // Expanded keys are exactly ours: rc-tree would otherwise drop keys of levels not loaded yet when the
+      // tree mounts ("expand parent"), and a revealed path would stay collapsed.
+      autoExpandParent={false}
+      defaultExpandParent={false}
       blockNode
       showLine={{ showLeafIcon: false }}
       treeData={treeData}
