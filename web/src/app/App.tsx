@@ -16,7 +16,11 @@ const ImportPage = lazy(() => import('../features/import/ImportPage'));
 const AccountsPage = lazy(() => import('../features/account/AccountsPage'));
 const AuditPage = lazy(() => import('../features/audit/AuditPage'));
 
-const fullPageSpin = <Spin size="large" style={{ display: 'block', margin: '30vh auto' }} />;
+const fullPageSpin = (
+  <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
+    <Spin size="large" />
+  </div>
+);
 
 /** Screens behind login; the session check happens once, here. */
 function RequireAuth() {

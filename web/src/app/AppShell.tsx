@@ -191,7 +191,13 @@ export function AppShell() {
               <OrgBreadcrumb compact />
             </div>
           )}
-          <Suspense fallback={<Spin style={{ display: 'block', margin: '80px auto' }} />}>
+          <Suspense
+            fallback={
+              <div style={{ display: 'flex', justifyContent: 'center', paddingTop: 80 }}>
+                <Spin />
+              </div>
+            }
+          >
             <Outlet />
           </Suspense>
         </Content>

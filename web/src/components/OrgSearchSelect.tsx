@@ -48,7 +48,7 @@ export function OrgSearchSelect({
 
   const search = (q: string) => {
     clearTimeout(timer.current);
-    const needle = q.trim();
+    const needle = q.trim().slice(0, 50);
     if (!needle) {
       setHits([]);
       return;
@@ -67,13 +67,13 @@ export function OrgSearchSelect({
   };
 
   const shown = hits.filter((h) => !exclude?.includes(h.id) && (!filter || filter(h)));
-  const options = shown.map((h) => ({
+  const options: { value: number; label: string; hit?: OrgSearchHit }[] = shown.map((h) => ({
     value: h.id,
     label: h.name,
     hit: h,
   }));
   if (current && value === current.id && !options.some((o) => o.value === current.id)) {
-    options.unshift({ value: current.id, label: current.name, hit: undefined as unknown as OrgSearchHit });
+    options.unshift({ value: current.id, label: current.name });
   }
 
   return (

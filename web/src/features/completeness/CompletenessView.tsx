@@ -87,16 +87,6 @@ export function CompletenessView({ org, showExport = true }: { org: OrgDetail; s
             dataIndex: 'orgName',
             render: (name: string, r) => <Link to={`/orgs/${r.orgId}?tab=contacts`}>{name}</Link>,
           },
-          { title: '类型', dataIndex: 'kindLabel', render: (l: string, r) => <KindTag kind={r.orgKind} label={l} /> },
-          {
-            title: '上级路径',
-            dataIndex: 'pathNames',
-            render: (p?: string) => (
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {p ?? '—'}
-              </Typography.Text>
-            ),
-          },
           {
             title: '问题',
             dataIndex: 'problems',
@@ -108,6 +98,16 @@ export function CompletenessView({ org, showExport = true }: { org: OrgDetail; s
                   </Tag>
                 ))}
               </Flex>
+            ),
+          },
+          { title: '类型', dataIndex: 'kindLabel', render: (l: string, r) => <KindTag kind={r.orgKind} label={l} /> },
+          {
+            title: '上级路径',
+            dataIndex: 'pathNames',
+            render: (p?: string) => (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {p ?? '—'}
+              </Typography.Text>
             ),
           },
         ]}

@@ -86,7 +86,8 @@ export function OrgFormModal(props: Props) {
         message.success(`已新建 ${org.name}`);
         emitOrgsChanged(props.parent ? [props.parent.id] : null, { expand: props.parent?.id });
       } else {
-        org = await api.patch<Org>(`/api/orgs/${props.org.id}`, common);
+        // An org always has a code: a cleared field keeps the current one.
+        org = await api.patch<Org>(`/api/orgs/${props.org.id}`, { ...common, code: common.code ?? undefined });
         message.success('基本信息已保存');
         emitOrgsChanged([props.org.id, props.org.parentId]);
       }
