@@ -221,6 +221,18 @@ describe('org journeys', () => {
     await phone.getByTestId('open-menu').click();
     await visible(phone.getByTestId('nav-directory'));
 
+    // A code handed out by mistake is revoked and then refused.
+    await page.getByTestId('invite-create').click();
+    const spare = (await page.getByTestId('invite-code').textContent())!.trim();
+    await page.getByTestId('invite-done').click();
+    await page.getByTestId(`invite-revoke-${spare}`).click();
+    await page
+      .locator('.ant-popover:visible')
+      .getByRole('button', { name: /作\s*废/ })
+      .click();
+    await visible(page.getByText(`注册码 ${spare} 已作废`));
+    await hasText(page.getByTestId('invites-table').locator('tr', { hasText: spare }), '已作废');
+
     // The code is used up: a second registration is refused with a clear message.
     const again = await (await h.newContext(PHONE)).newPage();
     await again.goto(`/register?code=${code}`);
@@ -361,6 +373,33 @@ describe('org journeys', () => {
     // A cadre of a district sees only their subtree: the other district is not reachable.
     await other.goto(`/orgs/${ids.district}`);
     await visible(other.getByText('无法打开该组织'));
+
+    // The superior resets the password (shown once) and can disable and re-enable the account.
+    const row = page.getByTestId('accounts-table').locator('tr', { hasText: 'jiangbei' });
+    await row.getByRole('button', { name: '重置密码' }).click();
+    await page
+      .locator('.ant-popover:visible')
+      .getByRole('button', { name: /重\s*置/ })
+      .click();
+    const temporary = (await page.getByTestId('password-once').textContent())!.trim();
+    expect(temporary).not.toBe(password);
+    await page.getByTestId('password-once-done').click();
+    await row.getByRole('button', { name: /停\s*用/ }).click();
+    await page
+      .locator('.ant-popover:visible')
+      .getByRole('button', { name: /停\s*用/ })
+      .click();
+    await hasText(row, '已停用');
+    await row.getByRole('button', { name: /启\s*用/ }).click();
+    await page
+      .locator('.ant-popover:visible')
+      .getByRole('button', { name: /启\s*用/ })
+      .click();
+    await hasText(row, '正常');
+
+    // …and the reset ended the cadre's session.
+    await other.reload();
+    await other.waitForURL(/\/login/);
   });
 
   it('edits basic info and contacts, finds an org by search, merges one branch into another and dissolves one', async () => {
