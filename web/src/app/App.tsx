@@ -6,10 +6,11 @@ import { AuthProvider, useAuth } from '../features/auth/auth-context';
 import { CurrentOrgProvider } from '../lib/current-org';
 import { MetaProvider } from '../lib/meta';
 import { AppShell } from './AppShell';
+// The landing screen (the tree browser) is in the main bundle so it does not wait for a second chunk.
+import OrgPage from '../features/org/OrgPage';
 
 const LoginPage = lazy(() => import('../features/auth/LoginPage'));
 const RegisterPage = lazy(() => import('../features/auth/RegisterPage'));
-const OrgPage = lazy(() => import('../features/org/OrgPage'));
 const DirectoryPage = lazy(() => import('../features/directory/DirectoryPage'));
 const CompletenessPage = lazy(() => import('../features/completeness/CompletenessPage'));
 const ImportPage = lazy(() => import('../features/import/ImportPage'));

@@ -28,6 +28,9 @@ async function fetchMe(): Promise<Me | null> {
   }
 }
 
+/** The session check starts as soon as the bundle runs, in parallel with React's first render. */
+let pendingMe: Promise<Me | null> | null = fetchMe();
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
 
@@ -39,7 +42,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let alive = true;
-    fetchMe().then(
+    const first = pendingMe ?? fetchMe();
+    pendingMe = null;
+    first.then(
       (m) => alive && setMe(m),
       () => alive && setMe(null),
     );
