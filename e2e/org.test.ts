@@ -190,6 +190,7 @@ describe('org journeys', () => {
     await openOrg(page, ids.branch, BRANCH);
     await page.getByRole('tab', { name: '注册码' }).click();
     await page.getByTestId('invite-create').click();
+    await visible(page.getByTestId('invite-code'));
     const code = (await page.getByTestId('invite-code').textContent())!.trim();
     expect(code).toMatch(/^[A-Z0-9]{8}$/);
     await page.getByTestId('invite-done').click();
@@ -223,7 +224,9 @@ describe('org journeys', () => {
 
     // A code handed out by mistake is revoked and then refused.
     await page.getByTestId('invite-create').click();
+    await visible(page.getByTestId('invite-code'));
     const spare = (await page.getByTestId('invite-code').textContent())!.trim();
+    expect(spare).not.toBe(code);
     await page.getByTestId('invite-done').click();
     await page.getByTestId(`invite-revoke-${spare}`).click();
     await page
@@ -355,6 +358,7 @@ describe('org journeys', () => {
     await page.getByTestId('account-username').fill('jiangbei');
     await page.getByTestId('account-display-name').fill('江北管理员');
     await page.getByTestId('account-create-submit').click();
+    await visible(page.getByTestId('password-once'));
     const password = (await page.getByTestId('password-once').textContent())!.trim();
     expect(password.length).toBeGreaterThanOrEqual(8);
     await page.getByTestId('password-once-done').click();
@@ -381,6 +385,7 @@ describe('org journeys', () => {
       .locator('.ant-popover:visible')
       .getByRole('button', { name: /重\s*置/ })
       .click();
+    await visible(page.getByTestId('password-once'));
     const temporary = (await page.getByTestId('password-once').textContent())!.trim();
     expect(temporary).not.toBe(password);
     await page.getByTestId('password-once-done').click();

@@ -15,11 +15,10 @@ import {
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth, useMe } from '../features/auth/auth-context';
 import { ChangePasswordModal } from '../features/auth/ChangePasswordModal';
-import { api } from '../lib/api';
+import { fetchOrgDetail } from '../lib/org-detail';
 import { useCurrentOrg } from '../lib/current-org';
 import { useOrgsChanged } from '../lib/org-events';
 import { useRequest } from '../lib/useRequest';
-import type { OrgDetail } from '../lib/types';
 
 const { Header, Sider, Content } = Layout;
 
@@ -46,7 +45,7 @@ function OrgBreadcrumb({ compact }: { compact: boolean }) {
   const { orgId } = useCurrentOrg();
   const location = useLocation();
   const section = sectionOf(location.pathname);
-  const { data, reload } = useRequest(() => api.get<OrgDetail>(`/api/orgs/${orgId}`), [orgId], orgId !== undefined);
+  const { data, reload } = useRequest(() => fetchOrgDetail(orgId!), [orgId], orgId !== undefined);
   useOrgsChanged((ids) => {
     if (orgId && (ids === null || ids.includes(orgId))) reload();
   });

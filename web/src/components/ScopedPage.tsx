@@ -2,6 +2,7 @@ import { useEffect, type ReactNode } from 'react';
 import { Alert, Card, Flex, Grid, Result, Skeleton, Space, Typography } from 'antd';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { api } from '../lib/api';
+import { fetchOrgDetail } from '../lib/org-detail';
 import { useCurrentOrg, useOrgParam } from '../lib/current-org';
 import { useOrgsChanged } from '../lib/org-events';
 import { useRequest } from '../lib/useRequest';
@@ -34,11 +35,7 @@ export function ScopedPage({ title, extra, children, testId }: Props) {
   const navigate = useNavigate();
   const location = useLocation();
   const isPhone = !Grid.useBreakpoint().md;
-  const {
-    data: org,
-    error,
-    reload,
-  } = useRequest(() => api.get<OrgDetail>(`/api/orgs/${orgId}`), [orgId], orgId !== undefined);
+  const { data: org, error, reload } = useRequest(() => fetchOrgDetail(orgId!), [orgId], orgId !== undefined);
   useOrgsChanged((ids) => {
     if (orgId && (ids === null || ids.includes(orgId))) reload();
   });

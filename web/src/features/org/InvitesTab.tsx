@@ -136,6 +136,8 @@ export function InvitesTab({ org }: { org: OrgDetail }) {
         open={!!created}
         title="注册码已生成"
         onCancel={() => setCreated(null)}
+        // Never leave a previous code in the (hidden) DOM.
+        destroyOnHidden
         footer={
           <Button type="primary" onClick={() => setCreated(null)} data-testid="invite-done">
             完成

@@ -1,7 +1,7 @@
 import { useEffect, useEffectEvent } from 'react';
 import { Alert, Card, Descriptions, Flex, Grid, Result, Skeleton, Tabs, Tag, Typography } from 'antd';
 import { Link, useSearchParams } from 'react-router';
-import { api } from '../../lib/api';
+import { fetchOrgDetail } from '../../lib/org-detail';
 import { formatDate, formatTime } from '../../lib/format';
 import { useOrgsChanged } from '../../lib/org-events';
 import { useRequest } from '../../lib/useRequest';
@@ -25,7 +25,7 @@ const STATUS: Record<string, { label: string; color: string }> = {
 export function OrgView({ id, onLoaded }: { id: number; onLoaded: (org: OrgDetail) => void }) {
   const [params, setParams] = useSearchParams();
   const screens = Grid.useBreakpoint();
-  const { data, error, reload } = useRequest(() => api.get<OrgDetail>(`/api/orgs/${id}`), [id]);
+  const { data, error, reload } = useRequest(() => fetchOrgDetail(id), [id]);
   useOrgsChanged((ids) => {
     if (ids === null || ids.includes(id) || (data?.parentId != null && ids.includes(data.parentId))) reload();
   });
