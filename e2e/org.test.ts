@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN,
   DESKTOP,
@@ -117,6 +117,10 @@ describe('org journeys', () => {
     ctx = await h.newContext(DESKTOP);
     page = await ctx.newPage();
     page.on('pageerror', (e: Error) => pageErrors.push(e.message));
+  });
+
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') console.error(`server output:\n${h?.serverLog() ?? ''}`);
   });
 
   afterAll(async () => {

@@ -97,14 +97,19 @@ function Importer({ org }: { org: OrgDetail }) {
         type="info"
         showIcon
         title={`导入的组织将建在「${org.name}」之下`}
-        description="每行一个组织。“上级组织代码”或“上级组织”（名称路径，如 XX区团委/XX中学团委）可指向已有组织或本文件中的其他行，都不填则直属本组织。先检查、后导入：有任何错误时整份文件都不会写入。"
-        action={
-          <ExportButton
-            url="/api/orgs/import-template.xlsx"
-            label="下载导入模板"
-            size="small"
-            data-testid="import-template"
-          />
+        description={
+          <>
+            每行一个组织。“上级组织代码”或“上级组织”（名称路径，如
+            XX区团委/XX中学团委）可指向已有组织或本文件中的其他行，都不填则直属本组织。先检查、后导入：有任何错误时整份文件都不会写入。
+            <div style={{ marginTop: 8 }}>
+              <ExportButton
+                url="/api/orgs/import-template.xlsx"
+                label="下载导入模板"
+                size="small"
+                data-testid="import-template"
+              />
+            </div>
+          </>
         }
       />
       <Upload.Dragger
@@ -137,7 +142,7 @@ function Importer({ org }: { org: OrgDetail }) {
             showIcon
             data-testid="import-rejected"
             title={stage.message}
-            description="未写入任何数据。请按下表逐行修改 Excel 文件后重新上传。"
+            description={`${stage.message.includes('未写入') ? '' : '未写入任何数据。'}请按下表逐行修改 Excel 文件后重新上传。`}
           />
           <ProblemTable problems={stage.problems} />
         </>
