@@ -1,12 +1,12 @@
 import { useEffect, type ReactNode } from 'react';
 import { Alert, Card, Flex, Grid, Result, Skeleton, Space, Typography } from 'antd';
 import { Navigate, useLocation, useNavigate } from 'react-router';
-import { api } from '../lib/api';
+import { fetchRoots } from '../lib/roots';
 import { fetchOrgDetail } from '../lib/org-detail';
 import { useCurrentOrg, useOrgParam } from '../lib/current-org';
 import { useOrgsChanged } from '../lib/org-events';
 import { useRequest } from '../lib/useRequest';
-import type { Items, Org, OrgDetail } from '../lib/types';
+import type { OrgDetail } from '../lib/types';
 import { OrgSearchSelect } from './OrgSearchSelect';
 
 interface Props {
@@ -20,7 +20,7 @@ interface Props {
 /** With no org chosen yet (a system admin's first visit), go to the first top-level org. */
 function FirstRoot() {
   const location = useLocation();
-  const { data, error } = useRequest(() => api.get<Items<Org>>('/api/orgs/roots'), []);
+  const { data, error } = useRequest(fetchRoots, []);
   if (error) return <Alert type="error" title={error.message} showIcon />;
   if (!data) return <Skeleton active />;
   const first = data.items[0];

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '../../lib/api';
 import type { Me } from '../../lib/types';
+import { prefetchRoots } from '../../lib/roots';
 
 interface AuthValue {
   /** `undefined` while the session is being checked, `null` when signed out. */
@@ -18,6 +19,7 @@ async function fetchMe(): Promise<Me | null> {
   try {
     const me = await api.get<Me>('/api/auth/me');
     setCsrfToken(me.csrfToken);
+    prefetchRoots();
     return me;
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {

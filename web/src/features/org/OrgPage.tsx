@@ -2,11 +2,11 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Button, Card, Drawer, Flex, Grid, Space, Table, Typography } from 'antd';
 import { ApartmentOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
-import { api } from '../../lib/api';
+import { fetchRoots } from '../../lib/roots';
 import { useCurrentOrg } from '../../lib/current-org';
 import { useOrgsChanged } from '../../lib/org-events';
 import { useRequest } from '../../lib/useRequest';
-import type { Items, Org } from '../../lib/types';
+import type { Org } from '../../lib/types';
 import { KindTag } from '../../components/KindTag';
 import { OrgSearchSelect } from '../../components/OrgSearchSelect';
 import { useMe } from '../auth/auth-context';
@@ -25,7 +25,7 @@ function RootsPanel() {
   const me = useMe();
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
-  const { data, loading, reload } = useRequest(() => api.get<Items<Org>>('/api/orgs/roots'), []);
+  const { data, loading, reload } = useRequest(fetchRoots, []);
   useOrgsChanged(() => reload());
   return (
     <Card
