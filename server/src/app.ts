@@ -22,6 +22,16 @@ import { accountRoutes } from './account/account.routes.js';
 import { orgRoutes } from './org/org.routes.js';
 import { inviteRoutes } from './org/invite.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import { memberRoutes } from './member/member.routes.js';
+import { AUDIT_ACTION_LABELS } from './audit/audit.js';
+import {
+  MEMBER_STATUS_LABELS,
+  POLITICAL_STATUSES,
+  IDENTITY_CATEGORIES,
+  EDUCATIONS,
+  ETHNICITIES,
+  LEAGUE_POSTS,
+} from './member/member-fields.js';
 import { ALLOWED_CHILDREN, CONTACT_POSTS, KIND_LABELS, ORG_CATEGORIES } from './org/org-kinds.js';
 import { ORG_KINDS } from './db/schema.js';
 import { ROLE_TYPES } from './access/roles.js';
@@ -149,6 +159,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           categories: z.array(z.string()),
           roleTypes: z.array(z.object({ value: z.string(), label: z.string() })),
           contactPosts: z.array(z.string()),
+          memberStatuses: z.array(z.object({ value: z.string(), label: z.string() })),
+          politicalStatuses: z.array(z.string()),
+          identityCategories: z.array(z.string()),
+          educations: z.array(z.string()),
+          ethnicities: z.array(z.string()),
+          leaguePosts: z.array(z.string()),
+          auditActions: z.array(z.object({ value: z.string(), label: z.string() })),
         }),
       },
     },
@@ -157,6 +174,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       categories: [...ORG_CATEGORIES],
       roleTypes: Object.entries(ROLE_TYPES).map(([value, r]) => ({ value, label: r.label })),
       contactPosts: [...CONTACT_POSTS],
+      memberStatuses: Object.entries(MEMBER_STATUS_LABELS).map(([value, label]) => ({ value, label })),
+      politicalStatuses: [...POLITICAL_STATUSES],
+      identityCategories: [...IDENTITY_CATEGORIES],
+      educations: [...EDUCATIONS],
+      ethnicities: [...ETHNICITIES],
+      leaguePosts: [...LEAGUE_POSTS],
+      auditActions: Object.entries(AUDIT_ACTION_LABELS).map(([value, label]) => ({ value, label })),
     }),
   });
 
@@ -165,6 +189,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await orgRoutes(app, s);
   await inviteRoutes(app, s);
   await auditRoutes(app, s);
+  await memberRoutes(app, s);
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

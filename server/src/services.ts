@@ -7,6 +7,9 @@ import { OrgImporter } from './org/org-import.js';
 import { OrgReports } from './org/org-reports.js';
 import { InviteService } from './org/invite.service.js';
 import { AuditService } from './audit/audit.service.js';
+import { MemberService } from './member/member.service.js';
+import { MemberImporter } from './member/member-import.js';
+import { CorrectionService } from './member/correction.service.js';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
 export function createServices(database: Database, secretKey: Buffer) {
@@ -14,7 +17,11 @@ export function createServices(database: Database, secretKey: Buffer) {
   const auth = new AuthService(database.db);
   const accounts = new AccountService(database.db, auth);
   const orgs = new OrgService(database, cipher);
+  const members = new MemberService(database, cipher);
   return {
+    members,
+    memberImport: new MemberImporter(database.db, members),
+    corrections: new CorrectionService(database.db, cipher),
     database,
     cipher,
     auth,

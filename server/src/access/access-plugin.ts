@@ -16,7 +16,7 @@ import { sha256 } from '../common/crypto.js';
  *   resolved to the orgs that govern them: an org itself, a role's org, an invite's org, or every org where
  *   an account holds a role.
  */
-export type RefType = 'org' | 'account' | 'role' | 'invite';
+export type RefType = 'org' | 'account' | 'role' | 'invite' | 'member' | 'correction';
 export interface RefSpec {
   type: RefType;
   from: 'params' | 'query' | 'body';
@@ -82,6 +82,23 @@ export async function resolveRefOrgs(
         .executeTakeFirst();
       return o ? [o] : undefined;
     }
+    case 'member': {
+      const m = await db
+        .selectFrom('member')
+        .select(['org_id as id', 'org_path as path'])
+        .where('id', '=', Number(id))
+        .executeTakeFirst();
+      return m ? [m] : undefined;
+    }
+    case 'correction': {
+      const m = await db
+        .selectFrom('member_correction')
+        .innerJoin('member', 'member.id', 'member_correction.member_id')
+        .select(['member.org_id as id', 'member.org_path as path'])
+        .where('member_correction.id', '=', Number(id))
+        .executeTakeFirst();
+      return m ? [m] : undefined;
+    }
     case 'account': {
       const rows = await db
         .selectFrom('role')
@@ -120,7 +137,8 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
   for (const o of orgs) requireOrg(actor, ref.need, o);
 }
 
-const label = (t: RefType) => ({ org: '组织', account: '账号', role: '角色', invite: '注册码' })[t];
+const label = (t: RefType) =>
+  ({ org: '组织', account: '账号', role: '角色', invite: '注册码', member: '团员', correction: '更正申请' })[t];
 
 export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> }): Promise<void> {
   const { db } = opts;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv, DIALECTS, Factory, standardTree, type Client, type TestEnv } from '../../test/harness.js';
-import { routeAccess, type AccessSpec } from './access-plugin.js';
+import { routeAccess, type AccessSpec, type RefType } from './access-plugin.js';
+import { withCheckChar } from '../member/member-fields.js';
 
 /**
  * Enumerates every route of the OpenAPI document and proves that a cadre of one branch gets 403/404 for
@@ -11,7 +12,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
   let env: TestEnv;
   let tree: Awaited<ReturnType<typeof standardTree>>;
   let cadreA: Client;
-  let foreignIds: { org: number; account: number; role: number; invite: string };
+  let foreignIds: Record<RefType, number | string>;
 
   beforeAll(async () => {
     env = await createEnv(dialect);
@@ -34,11 +35,26 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
     await cadreB.put(`/api/orgs/${tree.branchB.id}/contacts`, {
       contacts: [{ name: '乙书记', post: '书记', phone: '13900001111' }],
     });
+    const memberB = await cadreB.post(`/api/orgs/${tree.branchB.id}/members`, {
+      name: '乙团员',
+      idNumber: withCheckChar('50010220050101123'),
+      politicalStatus: '共青团员',
+    });
+    expect(memberB.statusCode, memberB.body).toBe(201);
+    const memberBId = memberB.json<{ id: number }>().id;
+    const correction = await cadreB.post(`/api/members/${memberBId}/corrections`, {
+      field: 'name',
+      value: '乙团员改',
+      reason: '录入错误',
+    });
+    expect(correction.statusCode, correction.body).toBe(201);
     foreignIds = {
       org: tree.branchB.id,
       account: accountB.id,
       role: roleB.id,
       invite: invite.json<{ code: string }>().code,
+      member: memberBId,
+      correction: correction.json<{ id: number }>().id,
     };
   });
   afterAll(() => env.close());
@@ -65,7 +81,14 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
         if (typeof spec !== 'object') continue;
         for (const target of spec.refs) {
           // Every reference gets a foreign id; the others get the cadre's own branch so only `target` is foreign.
-          const own = { org: tree.branchA.id, account: 0, role: 0, invite: 'NONE' };
+          const own: Record<RefType, number | string> = {
+            org: tree.branchA.id,
+            account: 0,
+            role: 0,
+            invite: 'NONE',
+            member: 0,
+            correction: 0,
+          };
           let url = p;
           const body: Record<string, unknown> = {};
           const query: string[] = [];

@@ -63,4 +63,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'role.create': '授予角色',
   'role.end': '解除角色',
   'auth.login': '登录',
+  'member.create': '新增团员',
+  'member.update': '修改团员信息',
+  'member.reveal': '查看团员完整信息',
+  'member.import': '导入团员',
+  'member.age_out': '超龄离团',
+  'member.correction.request': '申请更正团员信息',
+  'member.correction.approve': '通过更正申请',
+  'member.correction.reject': '驳回更正申请',
 };

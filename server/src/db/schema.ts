@@ -106,6 +106,67 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export const MEMBER_STATUSES = [
+  'normal',
+  'transferring_out',
+  'transferred_out',
+  'aged_out',
+  'left',
+  'suspended',
+] as const;
+export type MemberStatus = (typeof MEMBER_STATUSES)[number];
+
+export interface MemberTable {
+  id: Generated<number>;
+  /** The branch (团支部) holding the member. */
+  org_id: number;
+  /** Path of that branch, kept in step with org moves so subtree rosters are range scans. */
+  org_path: string;
+  name: string;
+  gender: string;
+  ethnicity: string | null;
+  id_number_enc: string;
+  /** Keyed hash of the ID number: uniqueness and exact search without decrypting. */
+  id_number_hash: string;
+  id_number_mask: string;
+  birth_date: string;
+  phone_enc: string | null;
+  phone_hash: string | null;
+  phone_mask: string | null;
+  political_status: string;
+  /** 入团年月, `YYYY-MM`. */
+  joined_on: string | null;
+  admission_number: string | null;
+  education: string | null;
+  identity_category: string | null;
+  league_post: string | null;
+  status: MemberStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Members per org (every ancestor of the branch, the branch included) and status. */
+export interface MemberStatsTable {
+  org_id: number;
+  status: string;
+  n: number;
+}
+
+export interface MemberCorrectionTable {
+  id: Generated<number>;
+  member_id: number;
+  field: 'name' | 'id_number';
+  old_value_enc: string;
+  new_value_enc: string;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  requested_by: number;
+  requested_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
 export interface DB {
   org: OrgTable;
   org_contact: OrgContactTable;
@@ -115,4 +176,7 @@ export interface DB {
   login_failure: LoginFailureTable;
   invite_code: InviteCodeTable;
   audit_log: AuditLogTable;
+  member: MemberTable;
+  member_stats: MemberStatsTable;
+  member_correction: MemberCorrectionTable;
 }

@@ -9,6 +9,7 @@ import { nowIso } from '../common/time.js';
 import { KIND_LABELS, canHoldChild, kindRuleMessage } from './org-kinds.js';
 import { OrgRepository, type OrgRow } from './org.repository.js';
 import type { ContactInput, OrgCreateInput, OrgOutput, OrgUpdateInput } from './org.schemas.js';
+import { MemberStats } from '../member/member-stats.js';
 
 export function presentOrg(o: OrgRow): OrgOutput {
   return {
@@ -298,6 +299,7 @@ export class OrgService {
     const newPath = `${parent.path}${org.id}/`;
     const moved = org.descendant_count + 1;
     await this.repo.rewritePaths(org.path, newPath, parent.depth + 1 - org.depth, now, trx);
+    await MemberStats.moveSubtree(trx, org.id, org.path, newPath);
     await trx.updateTable('org').set({ parent_id: parent.id, updated_at: now }).where('id', '=', org.id).execute();
     await this.repo.bumpDescendants(
       ancestorIds(org.path).filter((a) => a !== org.id),
@@ -340,14 +342,10 @@ export class OrgService {
       const current = (await this.repo.byId(org!.id, trx))!;
       await trx
         .updateTable('org')
-        .set({ status: 'merged', merged_into_id: into!.id, ended_at: now, updated_at: now, member_count: 0 })
+        .set({ status: 'merged', merged_into_id: into!.id, ended_at: now, updated_at: now })
         .where('id', '=', org!.id)
         .execute();
-      await trx
-        .updateTable('org')
-        .set({ member_count: sql`member_count + ${current.member_count}` })
-        .where('id', '=', into!.id)
-        .execute();
+      await MemberStats.mergeBranch(trx, current, into!);
       await this.repo.bumpDescendants(
         ancestorIds(current.path).filter((a) => a !== current.id),
         -1,

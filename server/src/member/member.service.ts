@@ -1,0 +1,535 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, MemberStatus, MemberTable } from '../db/schema.js';
+import type { Database } from '../db/database.js';
+import { ancestorIds, can, inSubtree, requireOrg, scopeFilter, type Actor } from '../access/access.js';
+import { audit, type Ctx } from '../audit/audit.js';
+import { badRequest, conflict, notFound, type FieldProblem } from '../common/errors.js';
+import { maskPhone, type FieldCipher } from '../common/crypto.js';
+import { normalizePhone } from '../common/text.js';
+import { nowIso } from '../common/time.js';
+import type { SheetSpec } from '../common/excel.js';
+import {
+  CURRENT_STATUSES,
+  MEMBER_STATUS_LABELS,
+  admissionNumberProblem,
+  ageOn,
+  checkIdNumber,
+  joiningAgeProblem,
+  maskIdNumber,
+} from './member-fields.js';
+import { MemberStats } from './member-stats.js';
+import type { MemberCreateInput, MemberUpdateInput, RosterFilter } from './member.schemas.js';
+
+type MemberRow = Selectable<MemberTable>;
+
+/** Fields of a member as validated from a form or an import row, ready to store. */
+export interface PreparedMember {
+  name: string;
+  gender: string;
+  ethnicity: string | null;
+  idNumber: string;
+  idNumberHash: string;
+  birthDate: string;
+  phone: string | null;
+  politicalStatus: string;
+  joinedOn: string | null;
+  admissionNumber: string | null;
+  education: string | null;
+  identityCategory: string | null;
+  leaguePost: string | null;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  name: '姓名',
+  gender: '性别',
+  idNumber: '身份证号',
+  phone: '手机号',
+  ethnicity: '民族',
+  politicalStatus: '政治面貌',
+  joinedOn: '入团年月',
+  admissionNumber: '发展团员编号',
+  education: '学历',
+  identityCategory: '身份类别',
+  leaguePost: '团内职务',
+};
+export const memberFieldLabel = (f: string) => FIELD_LABELS[f] ?? f;
+
+type MemberInput = Omit<MemberCreateInput, 'politicalStatus'> & { politicalStatus?: string | null };
+
+/** Member records: every method checks access against the member's branch and the acting user's roles. */
+export class MemberService {
+  private readonly db: Kysely<DB>;
+
+  constructor(
+    private readonly database: Database,
+    readonly cipher: FieldCipher,
+  ) {
+    this.db = database.db;
+  }
+
+  /**
+   * Checks a member's fields: ID number checksum and birth date, gender against the ID, joining age, the
+   * admission number rule and phone format. Returns the problems by field, or the prepared record.
+   */
+  prepare(input: MemberInput): { value?: PreparedMember; problems: FieldProblem[] } {
+    const problems: FieldProblem[] = [];
+    const id = checkIdNumber(input.idNumber);
+    if (!id.ok) problems.push({ path: 'idNumber', message: id.reason, value: input.idNumber });
+    if (id.ok && input.gender && input.gender !== id.gender) {
+      problems.push({ path: 'gender', message: `性别与身份证号不符（身份证号为${id.gender}性）`, value: input.gender });
+    }
+    let phone: string | null = null;
+    if (input.phone) {
+      phone = normalizePhone(input.phone);
+      if (!phone || !/^1\d{10}$/.test(phone))
+        problems.push({ path: 'phone', message: '手机号应为11位，以1开头', value: input.phone });
+    }
+    if (id.ok && input.joinedOn) {
+      const p = joiningAgeProblem(id.birthDate, input.joinedOn);
+      if (p) problems.push({ path: 'joinedOn', message: p, value: input.joinedOn });
+    }
+    if (input.admissionNumber) {
+      const p = admissionNumberProblem(input.admissionNumber, input.joinedOn ?? null);
+      if (p) problems.push({ path: 'admissionNumber', message: p, value: input.admissionNumber });
+    }
+    if (!input.politicalStatus) problems.push({ path: 'politicalStatus', message: '请填写政治面貌' });
+    if (problems.length || !id.ok) return { problems };
+    return {
+      problems,
+      value: {
+        name: input.name,
+        gender: id.gender,
+        ethnicity: input.ethnicity ?? null,
+        idNumber: id.idNumber,
+        idNumberHash: this.cipher.hash(id.idNumber),
+        birthDate: id.birthDate,
+        phone,
+        politicalStatus: input.politicalStatus!,
+        joinedOn: input.joinedOn ?? null,
+        admissionNumber: input.admissionNumber || null,
+        education: input.education ?? null,
+        identityCategory: input.identityCategory ?? null,
+        leaguePost: input.leaguePost ?? null,
+      },
+    };
+  }
+
+  /** Columns to insert for a prepared member in a branch. */
+  row(p: PreparedMember, branch: { id: number; path: string }, status: MemberStatus = 'normal', now = nowIso()) {
+    return {
+      org_id: branch.id,
+      org_path: branch.path,
+      name: p.name,
+      gender: p.gender,
+      ethnicity: p.ethnicity,
+      id_number_enc: this.cipher.encrypt(p.idNumber),
+      id_number_hash: p.idNumberHash,
+      id_number_mask: maskIdNumber(p.idNumber),
+      birth_date: p.birthDate,
+      phone_enc: p.phone ? this.cipher.encrypt(p.phone) : null,
+      phone_hash: p.phone ? this.cipher.hash(p.phone) : null,
+      phone_mask: p.phone ? maskPhone(p.phone) : null,
+      political_status: p.politicalStatus,
+      joined_on: p.joinedOn,
+      admission_number: p.admissionNumber,
+      education: p.education,
+      identity_category: p.identityCategory,
+      league_post: p.leaguePost,
+      status,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  /** Where ID numbers or admission numbers are already registered (in chunks). */
+  async duplicates(hashes: string[], admissionNumbers: string[], db: Kysely<DB> = this.db) {
+    const byHash = new Map<string, { id: number; orgName: string; name: string }>();
+    const byAdmission = new Map<string, { id: number; orgName: string; name: string; hash: string }>();
+    for (let i = 0; i < hashes.length; i += 500) {
+      const rows = await db
+        .selectFrom('member')
+        .innerJoin('org', 'org.id', 'member.org_id')
+        .select(['member.id', 'member.id_number_hash', 'member.name', 'org.name as orgName'])
+        .where('member.id_number_hash', 'in', hashes.slice(i, i + 500))
+        .execute();
+      for (const r of rows) byHash.set(r.id_number_hash, { id: r.id, orgName: r.orgName, name: r.name });
+    }
+    for (let i = 0; i < admissionNumbers.length; i += 500) {
+      const rows = await db
+        .selectFrom('member')
+        .innerJoin('org', 'org.id', 'member.org_id')
+        .select(['member.id', 'member.admission_number', 'member.name', 'member.id_number_hash', 'org.name as orgName'])
+        .where('member.admission_number', 'in', admissionNumbers.slice(i, i + 500))
+        .execute();
+      for (const r of rows)
+        byAdmission.set(r.admission_number!, { id: r.id, orgName: r.orgName, name: r.name, hash: r.id_number_hash });
+    }
+    return { byHash, byAdmission };
+  }
+
+  private async branch(actor: Actor, orgId: number, db: Kysely<DB>) {
+    const org = await db
+      .selectFrom('org')
+      .select(['id', 'path', 'kind', 'status', 'name'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    requireOrg(actor, 'write', org);
+    if (org!.kind !== 'branch')
+      throw badRequest('团员只能编入团支部，请选择一个团支部', [{ path: 'orgId', message: '不是团支部' }]);
+    if (org!.status !== 'active') throw conflict('该团支部已撤销或合并');
+    return org!;
+  }
+
+  /** A duplicate found inside the actor's subtree is named; one outside it is not (access stays in the subtree). */
+  private whereRegistered(actor: Actor, found: { orgName: string; name: string }, inScope: boolean): string {
+    return inScope ? `“${found.orgName}”的${found.name}` : '您管辖范围以外的组织（请联系上级组织办理组织关系转接）';
+  }
+
+  async create(ctx: Ctx, orgId: number, input: MemberCreateInput) {
+    return this.db.transaction().execute(async (trx) => {
+      const branch = await this.branch(ctx.actor, orgId, trx);
+      const { value, problems } = this.prepare(input);
+      if (!value) throw badRequest(`团员信息有误：${problems.map((p) => p.message).join('；')}`, problems);
+      const dup = await this.duplicates(
+        [value.idNumberHash],
+        value.admissionNumber ? [value.admissionNumber] : [],
+        trx,
+      );
+      const existing = dup.byHash.get(value.idNumberHash);
+      if (existing) {
+        const m = await trx
+          .selectFrom('member')
+          .select(['org_id', 'org_path'])
+          .where('id', '=', existing.id)
+          .executeTakeFirstOrThrow();
+        const inScope = can(ctx.actor, 'read', { id: m.org_id, path: m.org_path });
+        throw conflict(`该身份证号已登记在${this.whereRegistered(ctx.actor, existing, inScope)}`, [
+          { path: 'idNumber', message: '身份证号已登记' },
+        ]);
+      }
+      const adm = value.admissionNumber ? dup.byAdmission.get(value.admissionNumber) : undefined;
+      if (adm)
+        throw conflict('发展团员编号已被其他团员使用', [{ path: 'admissionNumber', message: '发展团员编号已被使用' }]);
+      const row = await trx
+        .insertInto('member')
+        .values(this.row(value, branch))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await new MemberStats().add(branch.path, 'normal', 1).flush(trx);
+      await audit(trx, ctx, {
+        org: branch,
+        action: 'member.create',
+        subjectType: 'member',
+        subjectId: row.id,
+        after: { name: value.name, idNumber: maskIdNumber(value.idNumber) },
+      });
+      return this.get(ctx.actor, row.id, trx);
+    });
+  }
+
+  async update(ctx: Ctx, memberId: number, input: MemberUpdateInput) {
+    return this.db.transaction().execute(async (trx) => {
+      const m = await this.load(ctx.actor, memberId, 'write', trx);
+      const merged: MemberInput = {
+        name: m.name,
+        idNumber: this.cipher.decrypt(m.id_number_enc),
+        ethnicity: input.ethnicity !== undefined ? input.ethnicity : (m.ethnicity as MemberInput['ethnicity']),
+        phone: input.phone !== undefined ? input.phone : m.phone_enc ? this.cipher.decrypt(m.phone_enc) : null,
+        politicalStatus: input.politicalStatus ?? m.political_status,
+        joinedOn: input.joinedOn !== undefined ? input.joinedOn : m.joined_on,
+        admissionNumber: input.admissionNumber !== undefined ? input.admissionNumber : m.admission_number,
+        education: input.education !== undefined ? input.education : (m.education as MemberInput['education']),
+        identityCategory:
+          input.identityCategory !== undefined
+            ? input.identityCategory
+            : (m.identity_category as MemberInput['identityCategory']),
+        leaguePost: input.leaguePost !== undefined ? input.leaguePost : (m.league_post as MemberInput['leaguePost']),
+      };
+      const { value, problems } = this.prepare(merged);
+      if (!value) throw badRequest(`团员信息有误：${problems.map((p) => p.message).join('；')}`, problems);
+      if (value.admissionNumber && value.admissionNumber !== m.admission_number) {
+        const adm = (await this.duplicates([], [value.admissionNumber], trx)).byAdmission.get(value.admissionNumber);
+        if (adm && adm.id !== m.id)
+          throw conflict('发展团员编号已被其他团员使用', [
+            { path: 'admissionNumber', message: '发展团员编号已被使用' },
+          ]);
+      }
+      const r = this.row(value, { id: m.org_id, path: m.org_path }, m.status);
+      const changed = this.changes(m, value);
+      await trx
+        .updateTable('member')
+        .set({
+          ethnicity: r.ethnicity,
+          phone_enc: r.phone_enc,
+          phone_hash: r.phone_hash,
+          phone_mask: r.phone_mask,
+          political_status: r.political_status,
+          joined_on: r.joined_on,
+          admission_number: r.admission_number,
+          education: r.education,
+          identity_category: r.identity_category,
+          league_post: r.league_post,
+          updated_at: nowIso(),
+        })
+        .where('id', '=', m.id)
+        .execute();
+      await audit(trx, ctx, {
+        org: { id: m.org_id, path: m.org_path },
+        action: 'member.update',
+        subjectType: 'member',
+        subjectId: m.id,
+        before: Object.fromEntries(changed.map((c) => [c.field, c.from])),
+        after: Object.fromEntries(changed.map((c) => [c.field, c.to])),
+      });
+      return this.get(ctx.actor, m.id, trx);
+    });
+  }
+
+  /** What would change from the stored record to `p` (phones compared in full, shown masked). */
+  changes(m: MemberRow, p: PreparedMember) {
+    const out: { field: string; label: string; from: string | null; to: string | null }[] = [];
+    const cmp = (field: string, from: string | null, to: string | null, show = (v: string | null) => v) => {
+      if ((from ?? null) !== (to ?? null))
+        out.push({ field, label: memberFieldLabel(field), from: show(from), to: show(to) });
+    };
+    cmp('name', m.name, p.name);
+    cmp('ethnicity', m.ethnicity, p.ethnicity);
+    cmp('phone', m.phone_enc ? this.cipher.decrypt(m.phone_enc) : null, p.phone, (v) => (v ? maskPhone(v) : null));
+    cmp('politicalStatus', m.political_status, p.politicalStatus);
+    cmp('joinedOn', m.joined_on, p.joinedOn);
+    cmp('admissionNumber', m.admission_number, p.admissionNumber);
+    cmp('education', m.education, p.education);
+    cmp('identityCategory', m.identity_category, p.identityCategory);
+    cmp('leaguePost', m.league_post, p.leaguePost);
+    return out;
+  }
+
+  async load(actor: Actor, id: number, need: 'read' | 'write', db: Kysely<DB> = this.db): Promise<MemberRow> {
+    const m = await db.selectFrom('member').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!m) throw notFound('团员');
+    requireOrg(actor, need, { id: m.org_id, path: m.org_path });
+    return m;
+  }
+
+  present(m: MemberRow & { orgName: string }) {
+    return {
+      id: m.id,
+      orgId: m.org_id,
+      orgName: m.orgName,
+      name: m.name,
+      gender: m.gender,
+      ethnicity: m.ethnicity,
+      idNumberMasked: m.id_number_mask,
+      birthDate: m.birth_date,
+      age: ageOn(m.birth_date),
+      phoneMasked: m.phone_mask,
+      politicalStatus: m.political_status,
+      joinedOn: m.joined_on,
+      admissionNumber: m.admission_number,
+      education: m.education,
+      identityCategory: m.identity_category,
+      leaguePost: m.league_post,
+      status: m.status,
+      statusLabel: MEMBER_STATUS_LABELS[m.status],
+    };
+  }
+
+  async get(actor: Actor, id: number, db: Kysely<DB> = this.db) {
+    const m = await this.load(actor, id, 'read', db);
+    const org = await db.selectFrom('org').select('name').where('id', '=', m.org_id).executeTakeFirstOrThrow();
+    return {
+      ...this.present({ ...m, orgName: org.name }),
+      canWrite: can(actor, 'write', { id: m.org_id, path: m.org_path }),
+    };
+  }
+
+  /** Full ID number and phone; needs write access and is audited. */
+  async sensitive(ctx: Ctx, id: number) {
+    const m = await this.load(ctx.actor, id, 'write');
+    await audit(this.db, ctx, {
+      org: { id: m.org_id, path: m.org_path },
+      action: 'member.reveal',
+      subjectType: 'member',
+      subjectId: m.id,
+      after: { name: m.name },
+    });
+    return {
+      idNumber: this.cipher.decrypt(m.id_number_enc),
+      phone: m.phone_enc ? this.cipher.decrypt(m.phone_enc) : null,
+    };
+  }
+
+  private rosterQuery(actor: Actor, rootPath: string, f: RosterFilter) {
+    let q = this.db
+      .selectFrom('member')
+      .where((eb) => inSubtree(eb, 'member.org_path', rootPath))
+      .where((eb) => scopeFilter(actor, 'read', eb, 'member.org_path', 'member.org_id'));
+    q = f.status ? q.where('member.status', '=', f.status) : q.where('member.status', 'in', CURRENT_STATUSES);
+    if (f.q) {
+      const needle = f.q;
+      const id = checkIdNumber(needle);
+      const phone = normalizePhone(needle);
+      if (id.ok) q = q.where('member.id_number_hash', '=', this.cipher.hash(id.idNumber));
+      else if (phone && /^1\d{10}$/.test(phone)) q = q.where('member.phone_hash', '=', this.cipher.hash(phone));
+      else q = q.where((eb) => this.database.dialect.ilike(eb.ref('member.name'), needle));
+    }
+    if (f.idLast4) q = q.where('member.id_number_mask', 'like', `%${f.idLast4.toUpperCase()}`);
+    if (f.category) q = q.where('member.identity_category', '=', f.category);
+    if (f.leaguePost) q = q.where('member.league_post', '=', f.leaguePost);
+    if (f.joinedYear) q = q.where('member.joined_on', 'like', `${f.joinedYear}-%`);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const shift = (years: number) => `${Number(today.slice(0, 4)) - years}${today.slice(4)}`;
+    // age ≥ a ⇔ born on or before today − a years; age ≤ b ⇔ born after today − (b + 1) years.
+    if (f.ageMin !== undefined) q = q.where('member.birth_date', '<=', shift(f.ageMin));
+    if (f.ageMax !== undefined) q = q.where('member.birth_date', '>', shift(f.ageMax + 1));
+    return q;
+  }
+
+  private async root(actor: Actor, orgId: number) {
+    const org = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    requireOrg(actor, 'read', org);
+    return org!;
+  }
+
+  /** Whether the actor reads the whole subtree of `root` (so the roll-up figures are theirs to see). */
+  private fullScope(actor: Actor, root: { path: string }): boolean {
+    if (actor.isSystemAdmin) return true;
+    const ancestors = ancestorIds(root.path);
+    return actor.roles.some(
+      (r) => (r.scopes.includes('subtree_full') || r.scopes.includes('subtree_read')) && ancestors.includes(r.orgId),
+    );
+  }
+
+  /** The roster of a subtree, paged in branch order; the total comes from the roll-up when unfiltered. */
+  async roster(actor: Actor, orgId: number, f: RosterFilter, page: number, pageSize: number) {
+    const root = await this.root(actor, orgId);
+    const q = this.rosterQuery(actor, root.path, f);
+    const unfiltered = Object.values(f).every((v) => v === undefined) && this.fullScope(actor, root);
+    const [total, rows] = await Promise.all([
+      unfiltered
+        ? MemberStats.byStatus(this.db, root.id).then((s) => CURRENT_STATUSES.reduce((a, st) => a + (s[st] ?? 0), 0))
+        : q
+            .select(sql<number>`count(*)`.as('n'))
+            .executeTakeFirstOrThrow()
+            .then((r) => Number(r.n)),
+      q
+        .innerJoin('org', 'org.id', 'member.org_id')
+        .selectAll('member')
+        .select('org.name as orgName')
+        .orderBy('member.org_path')
+        .orderBy('member.id')
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
+    ]);
+    return { total, items: rows.map((r) => this.present(r)) };
+  }
+
+  async stats(actor: Actor, orgId: number) {
+    const root = await this.root(actor, orgId);
+    if (!this.fullScope(actor, root)) throw notFound('组织');
+    const byStatus = await MemberStats.byStatus(this.db, root.id);
+    return {
+      total: CURRENT_STATUSES.reduce((a, s) => a + (byStatus[s] ?? 0), 0),
+      byStatus,
+      statusLabels: MEMBER_STATUS_LABELS,
+    };
+  }
+
+  async rosterSheet(actor: Actor, orgId: number, f: RosterFilter): Promise<SheetSpec> {
+    const root = await this.root(actor, orgId);
+    const rows = await this.rosterQuery(actor, root.path, f)
+      .innerJoin('org', 'org.id', 'member.org_id')
+      .selectAll('member')
+      .select('org.name as orgName')
+      .orderBy('member.org_path')
+      .orderBy('member.id')
+      .limit(1_000_000)
+      .execute();
+    return {
+      name: '团员名单',
+      title: `${root.name} 团员名单（身份证号、手机号已脱敏）`,
+      columns: [
+        { header: '姓名', key: 'name', width: 10 },
+        { header: '性别', key: 'gender', width: 6 },
+        { header: '民族', key: 'ethnicity', width: 8 },
+        { header: '身份证号', key: 'idNumberMasked', width: 22 },
+        { header: '出生日期', key: 'birthDate', width: 12 },
+        { header: '年龄', key: 'age', width: 6 },
+        { header: '手机号', key: 'phoneMasked', width: 14 },
+        { header: '政治面貌', key: 'politicalStatus', width: 12 },
+        { header: '入团年月', key: 'joinedOn', width: 10 },
+        { header: '发展团员编号', key: 'admissionNumber', width: 16 },
+        { header: '学历', key: 'education', width: 10 },
+        { header: '身份类别', key: 'identityCategory', width: 10 },
+        { header: '团内职务', key: 'leaguePost', width: 12 },
+        { header: '所在团支部', key: 'orgName', width: 36 },
+        { header: '状态', key: 'statusLabel', width: 10 },
+      ],
+      rows: rows.map((r) => this.present(r)),
+    };
+  }
+
+  /** Members turning 28 in `year` (or older) still 正常, without a league office (团内职务 other than 团员). */
+  async ageOutList(actor: Actor, orgId: number, year: number, db: Kysely<DB> = this.db) {
+    const root = await db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+    requireOrg(actor, 'read', root);
+    const rows = await db
+      .selectFrom('member')
+      .innerJoin('org', 'org.id', 'member.org_id')
+      .selectAll('member')
+      .select('org.name as orgName')
+      .where((eb) => inSubtree(eb, 'member.org_path', root!.path))
+      .where((eb) => scopeFilter(actor, 'read', eb, 'member.org_path', 'member.org_id'))
+      .where('member.status', '=', 'normal')
+      .where('member.birth_date', '<=', `${year - 28}-12-31`)
+      .where((eb) => eb.or([eb('member.league_post', 'is', null), eb('member.league_post', '=', '团员')]))
+      .orderBy('member.org_path')
+      .orderBy('member.birth_date')
+      .limit(5000)
+      .execute();
+    return rows.map((r) => this.present(r));
+  }
+
+  /** 超龄离团 for the chosen members of the age-out list; any other id rejects the whole request. */
+  async ageOut(ctx: Ctx, orgId: number, memberIds: number[], year: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const root = await trx.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+      requireOrg(ctx.actor, 'write', root);
+      const eligible = new Map((await this.ageOutList(ctx.actor, orgId, year, trx)).map((m) => [m.id, m]));
+      const problems = memberIds
+        .filter((id) => !eligible.has(id))
+        .map((id) => ({
+          path: 'memberIds',
+          message: `团员 ${id} 不在${year}年超龄名单中（或不在本组织范围内）`,
+          value: String(id),
+        }));
+      if (problems.length) throw badRequest('所选团员中有不符合超龄离团条件的，未作任何修改', problems);
+      const stats = new MemberStats();
+      const now = nowIso();
+      for (const id of memberIds) {
+        const m = await trx
+          .selectFrom('member')
+          .select(['org_id', 'org_path', 'status'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        requireOrg(ctx.actor, 'write', { id: m.org_id, path: m.org_path });
+        await trx.updateTable('member').set({ status: 'aged_out', updated_at: now }).where('id', '=', id).execute();
+        stats.add(m.org_path, m.status, -1).add(m.org_path, 'aged_out', 1);
+      }
+      await stats.flush(trx);
+      await audit(trx, ctx, {
+        org: root!,
+        action: 'member.age_out',
+        subjectType: 'member',
+        subjectId: null,
+        after: { year, members: memberIds.map((id) => eligible.get(id)!.name) },
+      });
+      return { updated: memberIds.length };
+    });
+  }
+}
