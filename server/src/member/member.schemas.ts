@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { MEMBER_STATUSES } from '../db/schema.js';
 import { EDUCATIONS, ETHNICITIES, IDENTITY_CATEGORIES, LEAGUE_POSTS, POLITICAL_STATUSES } from './member-fields.js';
 
-const optionalText = (max: number) => z.string().trim().max(max).optional().nullable();
-
 export const memberEditable = {
   ethnicity: z
     .enum(ETHNICITIES, { error: `民族应为：${ETHNICITIES.join('、')}` })
