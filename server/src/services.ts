@@ -20,7 +20,7 @@ export function createServices(database: Database, secretKey: Buffer) {
   const members = new MemberService(database, cipher);
   return {
     members,
-    memberImport: new MemberImporter(database.db, members),
+    memberImport: new MemberImporter(database, members),
     corrections: new CorrectionService(database.db, cipher),
     database,
     cipher,

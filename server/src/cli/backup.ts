@@ -17,7 +17,12 @@ export const BACKUP_TABLES: (keyof DB)[] = [
   'audit_log',
   'session',
   'login_failure',
+  'member',
+  'member_stats',
+  'member_correction',
 ];
+/** Key to page through a table in order; '' for small roll-ups without a single key, read whole. */
+const PAGE_KEY: Partial<Record<keyof DB, string>> = { session: 'id', invite_code: 'code', member_stats: '' };
 const FORMAT = 'tuanwu-backup/1';
 
 /**
@@ -49,7 +54,14 @@ export async function backup(
     for (const table of BACKUP_TABLES) {
       let n = 0;
       let lastKey: string | number | null = null;
-      const key = table === 'session' ? 'id' : table === 'invite_code' ? 'code' : 'id';
+      const key = PAGE_KEY[table] ?? 'id';
+      if (!key) {
+        const rows = (await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
+        for (const r of rows) await write({ t: table, r });
+        counts[table] = rows.length;
+        onTable?.(table, rows.length);
+        continue;
+      }
       for (;;) {
         let q = trx.selectFrom(table).selectAll().orderBy(sql.ref(key)).limit(5000);
         if (lastKey !== null) q = q.where(sql.ref(key), '>', lastKey);

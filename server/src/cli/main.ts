@@ -172,11 +172,16 @@ async function main(argv: string[]): Promise<void> {
         const s = createServices(database, config.secretKey);
         const started = Date.now();
         const progress = new Progress('写入演示数据', 1);
+        const memberProgress = new Progress('生成团员', 1);
         const res = await generateDemo(database, s.cipher, preset, {
           seed: values.seed ? Number(values.seed) : 2026,
           onProgress: (done, total) => {
             progress.total = total;
             progress.update(done);
+          },
+          onMemberProgress: (done, total) => {
+            memberProgress.total = total;
+            memberProgress.update(done);
           },
         });
         const password = generatePassword();
@@ -191,7 +196,7 @@ async function main(argv: string[]): Promise<void> {
           await s.accounts.insertRole(trx, a.id, res.rootId, 'admin');
         });
         console.log(
-          `已生成 ${res.orgs} 个组织、${res.contacts} 个联系人，最深 ${res.maxDepth} 级，用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
+          `已生成 ${res.orgs} 个组织、${res.contacts} 个联系人（${(res.orgsMs / 1000).toFixed(1)} 秒），最深 ${res.maxDepth} 级；${res.members} 名团员（${(res.membersMs / 1000).toFixed(1)} 秒）；共用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
         );
         console.log(`顶级组织：${res.rootName}；管理员账号 ${username}，密码 ${password}A1（只显示这一次）`);
       });

@@ -14,8 +14,21 @@ export class FieldCipher {
     this.hashKey = createHmac('sha256', instanceKey).update('tuanwu:field-hash').digest();
   }
 
+  /** IVs come from a pool filled in large blocks: one system call per 4096 encryptions instead of one each. */
+  private ivPool = Buffer.alloc(0);
+  private ivOffset = 0;
+  private nextIv(): Buffer {
+    if (this.ivOffset + 12 > this.ivPool.length) {
+      this.ivPool = randomBytes(12 * 4096);
+      this.ivOffset = 0;
+    }
+    const iv = this.ivPool.subarray(this.ivOffset, this.ivOffset + 12);
+    this.ivOffset += 12;
+    return iv;
+  }
+
   encrypt(plain: string): string {
-    const iv = randomBytes(12);
+    const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.encKey, iv);
     const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(

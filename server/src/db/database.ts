@@ -2,13 +2,18 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Insertable } from 'kysely';
 import type { DB } from './schema.js';
 import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /**
+   * Inserts many rows of one shape into a table inside the caller's transaction `trx`: prepared single-row
+   * statements on SQLite (its fastest path), multi-row INSERTs on PostgreSQL.
+   */
+  bulkInsert<T extends keyof DB>(trx: Kysely<DB>, table: T, rows: Insertable<DB[T]>[]): Promise<void>;
   /** Human-readable location, for logs (never includes a password). */
   location: string;
   close(): Promise<void>;
@@ -34,6 +39,15 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
     return {
       db,
       dialect: postgresDialect,
+      async bulkInsert(trx, table, rows) {
+        if (!rows.length) return;
+        const batch = postgresDialect.batchRows(Object.keys(rows[0]!).length);
+        for (let i = 0; i < rows.length; i += batch)
+          await trx
+            .insertInto(table)
+            .values(rows.slice(i, i + batch))
+            .execute();
+      },
       location: `postgres://${url.host}${url.pathname}`,
       close: () => db.destroy(),
     };
@@ -50,6 +64,29 @@ export function openSqlite(file: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Large imports touch random pages of the hash indexes: a 256 MB page cache keeps them in memory.
+  sqlite.pragma('cache_size = -262144');
+  sqlite.pragma('temp_store = memory');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: sqliteDialect, location: file, close: () => db.destroy() };
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    db,
+    dialect: sqliteDialect,
+    location: file,
+    close: () => db.destroy(),
+    // Kysely runs every SQLite query on this one connection, so these rows join the caller's transaction.
+    async bulkInsert(_trx, table, rows) {
+      if (!rows.length) return;
+      const cols = Object.keys(rows[0]!);
+      const key = `${table}(${cols.join(',')})`;
+      let stmt = statements.get(key);
+      if (!stmt) {
+        stmt = sqlite.prepare(
+          `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')})`,
+        );
+        statements.set(key, stmt);
+      }
+      for (const r of rows) stmt.run(cols.map((c) => (r as Record<string, unknown>)[c] ?? null));
+    },
+  };
 }

@@ -18,6 +18,7 @@ import {
   rng,
 } from './names.js';
 import { cliCtx } from '../cli/system-actor.js';
+import { generateDemoMembers } from './demo-members.js';
 
 export type Preset = 'county' | 'city' | 'province';
 
@@ -49,8 +50,15 @@ export async function generateDemo(
   database: Database,
   cipher: FieldCipher,
   preset: Preset,
-  opts: { seed?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    seed?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** false: the org tree only (the foundation benchmark). */
+    members?: boolean;
+    onMemberProgress?: (done: number, total: number) => void;
+  } = {},
 ) {
+  const started = Date.now();
   const { db, dialect } = database;
   const random = rng(opts.seed ?? 2026);
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -206,22 +214,14 @@ export async function generateDemo(
   const total = orgRows.length + contactRows.length;
   let done = 0;
   await db.transaction().execute(async (trx) => {
-    const orgBatch = dialect.batchRows(17);
-    for (let i = 0; i < orgRows.length; i += orgBatch) {
-      await trx
-        .insertInto('org')
-        .values(orgRows.slice(i, i + orgBatch))
-        .execute();
-      done += Math.min(orgBatch, orgRows.length - i);
+    for (let i = 0; i < orgRows.length; i += 10_000) {
+      await database.bulkInsert(trx, 'org', orgRows.slice(i, i + 10_000));
+      done += Math.min(10_000, orgRows.length - i);
       opts.onProgress?.(done, total);
     }
-    const contactBatch = dialect.batchRows(8);
-    for (let i = 0; i < contactRows.length; i += contactBatch) {
-      await trx
-        .insertInto('org_contact')
-        .values(contactRows.slice(i, i + contactBatch))
-        .execute();
-      done += Math.min(contactBatch, contactRows.length - i);
+    for (let i = 0; i < contactRows.length; i += 10_000) {
+      await database.bulkInsert(trx, 'org_contact', contactRows.slice(i, i + 10_000));
+      done += Math.min(10_000, contactRows.length - i);
       opts.onProgress?.(done, total);
     }
     await dialect.resyncIds(trx, 'org');
@@ -234,11 +234,23 @@ export async function generateDemo(
       after: { demo: preset, orgs: orgRows.length },
     });
   });
+  const orgsMs = Date.now() - started;
+  const members =
+    opts.members === false
+      ? 0
+      : await generateDemoMembers(database, cipher, {
+          rootPath: nodes[0]!.path,
+          ...(opts.seed !== undefined && { seed: opts.seed }),
+          ...(opts.onMemberProgress && { onProgress: opts.onMemberProgress }),
+        });
   return {
     rootId: nodes[0]!.id,
     rootName: nodes[0]!.name,
     orgs: orgRows.length,
     contacts: contactRows.length,
     maxDepth: Math.max(...nodes.map((n) => n.depth)) + 1,
+    members,
+    orgsMs,
+    membersMs: Date.now() - started - orgsMs,
   };
 }

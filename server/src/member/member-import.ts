@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { Database } from '../db/database.js';
 import { requireOrg, can } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, importRejected, type FieldProblem } from '../common/errors.js';
@@ -65,10 +66,14 @@ export interface MemberImportResult {
  * change before changing it).
  */
 export class MemberImporter {
+  private readonly db: Kysely<DB>;
+
   constructor(
-    private readonly db: Kysely<DB>,
+    private readonly database: Database,
     private readonly members: MemberService,
-  ) {}
+  ) {
+    this.db = database.db;
+  }
 
   async run(ctx: Ctx, targetId: number, file: Buffer, dryRun: boolean): Promise<MemberImportResult> {
     const target = await this.db
@@ -254,12 +259,7 @@ export class MemberImporter {
       const now = nowIso();
       const stats = new MemberStats();
       const rows = creates.map((p) => this.members.row(p.value, p.branch, 'normal', now));
-      const batch = this.membersBatch();
-      for (let i = 0; i < rows.length; i += batch)
-        await trx
-          .insertInto('member')
-          .values(rows.slice(i, i + batch))
-          .execute();
+      await this.database.bulkInsert(trx, 'member', rows);
       for (const p of creates) stats.add(p.branch.path, 'normal', 1);
       for (const u of updates) {
         const r = this.members.row(u.p.value, u.p.branch, 'normal', now);
@@ -296,10 +296,6 @@ export class MemberImporter {
       });
     });
     return { ...result, dryRun: false };
-  }
-
-  private membersBatch(): number {
-    return Math.floor(30000 / 21);
   }
 
   private async loadExisting(ids: number[]) {
