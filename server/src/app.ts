@@ -23,6 +23,7 @@ import { orgRoutes } from './org/org.routes.js';
 import { inviteRoutes } from './org/invite.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { memberRoutes } from './member/member.routes.js';
+import { transferRoutes } from './member/transfer.routes.js';
 import { AUDIT_ACTION_LABELS } from './audit/audit.js';
 import {
   MEMBER_STATUS_LABELS,
@@ -190,6 +191,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await inviteRoutes(app, s);
   await auditRoutes(app, s);
   await memberRoutes(app, s);
+  await transferRoutes(app, s);
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -10,6 +10,7 @@ import { AuditService } from './audit/audit.service.js';
 import { MemberService } from './member/member.service.js';
 import { MemberImporter } from './member/member-import.js';
 import { CorrectionService } from './member/correction.service.js';
+import { TransferService } from './member/transfer.service.js';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
 export function createServices(database: Database, secretKey: Buffer) {
@@ -22,6 +23,7 @@ export function createServices(database: Database, secretKey: Buffer) {
     members,
     memberImport: new MemberImporter(database, members),
     corrections: new CorrectionService(database.db, cipher),
+    transfers: new TransferService(database, cipher),
     database,
     cipher,
     auth,

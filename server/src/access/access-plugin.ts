@@ -16,7 +16,7 @@ import { sha256 } from '../common/crypto.js';
  *   resolved to the orgs that govern them: an org itself, a role's org, an invite's org, or every org where
  *   an account holds a role.
  */
-export type RefType = 'org' | 'account' | 'role' | 'invite' | 'member' | 'correction';
+export type RefType = 'org' | 'account' | 'role' | 'invite' | 'member' | 'correction' | 'transfer';
 export interface RefSpec {
   type: RefType;
   from: 'params' | 'query' | 'body';
@@ -99,6 +99,19 @@ export async function resolveRefOrgs(
         .executeTakeFirst();
       return m ? [m] : undefined;
     }
+    case 'transfer': {
+      const t = await db
+        .selectFrom('member_transfer')
+        .select(['from_path', 'to_org_id', 'to_path'])
+        .where('id', '=', Number(id))
+        .executeTakeFirst();
+      return t
+        ? [
+            { id: Number(t.from_path.split('/').at(-2)), path: t.from_path },
+            { id: t.to_org_id, path: t.to_path },
+          ]
+        : undefined;
+    }
     case 'account': {
       const rows = await db
         .selectFrom('role')
@@ -119,6 +132,11 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
   if (ref.type === 'account' && actor.accountId === value && ref.need === 'read') return;
   const orgs = await resolveRefOrgs(db, ref.type, value);
   if (!orgs) throw notFound(label(ref.type));
+  if (ref.type === 'transfer') {
+    // Both sides of a transfer see it; which side may act is decided by the transfer service.
+    if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('转接');
+    return;
+  }
   if (ref.type === 'account') {
     // Visible if one of its orgs is readable; manageable only if every one of them is writable.
     if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('账号');
@@ -138,7 +156,15 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
 }
 
 const label = (t: RefType) =>
-  ({ org: '组织', account: '账号', role: '角色', invite: '注册码', member: '团员', correction: '更正申请' })[t];
+  ({
+    org: '组织',
+    account: '账号',
+    role: '角色',
+    invite: '注册码',
+    member: '团员',
+    correction: '更正申请',
+    transfer: '转接',
+  })[t];
 
 export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> }): Promise<void> {
   const { db } = opts;

@@ -48,6 +48,11 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       reason: '录入错误',
     });
     expect(correction.statusCode, correction.body).toBe(201);
+    const transfer = await cadreB.post(`/api/members/${memberBId}/transfers`, {
+      toOrgId: tree.schoolB.id,
+      reason: '调整团支部',
+    });
+    expect(transfer.statusCode, transfer.body).toBe(201);
     foreignIds = {
       org: tree.branchB.id,
       account: accountB.id,
@@ -55,6 +60,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       invite: invite.json<{ code: string }>().code,
       member: memberBId,
       correction: correction.json<{ id: number }>().id,
+      transfer: transfer.json<{ id: number }>().id,
     };
   });
   afterAll(() => env.close());
@@ -88,6 +94,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
             invite: 'NONE',
             member: 0,
             correction: 0,
+            transfer: 0,
           };
           let url = p;
           const body: Record<string, unknown> = {};

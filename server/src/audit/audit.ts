@@ -71,4 +71,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'member.correction.request': '申请更正团员信息',
   'member.correction.approve': '通过更正申请',
   'member.correction.reject': '驳回更正申请',
+  'member.transfer.start': '发起组织关系转接',
+  'member.transfer.approve': '同意转接',
+  'member.transfer.reject': '驳回转接',
+  'member.transfer.cancel': '撤回转接',
+  'member.transfer.complete': '完成转接',
 };

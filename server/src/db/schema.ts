@@ -141,8 +141,33 @@ export interface MemberTable {
   identity_category: string | null;
   league_post: string | null;
   status: MemberStatus;
+  /** 毕业时间 of a student member (学社衔接), `YYYY-MM-DD`. */
+  graduation_date: Generated<string | null>;
   created_at: string;
   updated_at: string;
+}
+
+export type TransferStatus = 'pending' | 'awaiting_assignment' | 'completed' | 'rejected' | 'cancelled';
+export interface MemberTransferTable {
+  id: Generated<number>;
+  member_id: number;
+  /** `transfer` (组织关系转接) or `graduate_handover` (学社衔接). */
+  kind: 'transfer' | 'graduate_handover';
+  from_org_id: number;
+  from_path: string;
+  /** The receiving org: a branch, or an org above branches that assigns the member to one of its branches. */
+  to_org_id: number;
+  to_path: string;
+  to_branch_id: number | null;
+  initiated_by_side: 'sending' | 'receiving';
+  status: TransferStatus;
+  reason: string;
+  requested_by: number;
+  requested_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  completed_at: string | null;
 }
 
 /** Members per org (every ancestor of the branch, the branch included) and status. */
@@ -179,4 +204,5 @@ export interface DB {
   member: MemberTable;
   member_stats: MemberStatsTable;
   member_correction: MemberCorrectionTable;
+  member_transfer: MemberTransferTable;
 }

@@ -27,6 +27,12 @@ export const memberEditable = {
     .enum(LEAGUE_POSTS, { error: `团内职务应为：${LEAGUE_POSTS.join('、')}` })
     .optional()
     .nullable(),
+  graduationDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '毕业时间格式应为 YYYY-MM-DD')
+    .optional()
+    .nullable()
+    .meta({ description: '毕业时间（学社衔接）' }),
 };
 
 export const memberCreateInput = z.strictObject({
@@ -60,6 +66,7 @@ export const memberOutput = z.object({
   education: z.string().nullable(),
   identityCategory: z.string().nullable(),
   leaguePost: z.string().nullable(),
+  graduationDate: z.string().nullable(),
   status: z.string(),
   statusLabel: z.string(),
 });

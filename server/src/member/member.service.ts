@@ -212,7 +212,7 @@ export class MemberService {
         throw conflict('发展团员编号已被其他团员使用', [{ path: 'admissionNumber', message: '发展团员编号已被使用' }]);
       const row = await trx
         .insertInto('member')
-        .values(this.row(value, branch))
+        .values({ ...this.row(value, branch), graduation_date: input.graduationDate ?? null })
         .returning('id')
         .executeTakeFirstOrThrow();
       await new MemberStats().add(branch.path, 'normal', 1).flush(trx);
@@ -269,6 +269,7 @@ export class MemberService {
           education: r.education,
           identity_category: r.identity_category,
           league_post: r.league_post,
+          ...(input.graduationDate !== undefined && { graduation_date: input.graduationDate }),
           updated_at: nowIso(),
         })
         .where('id', '=', m.id)
@@ -329,6 +330,7 @@ export class MemberService {
       education: m.education,
       identityCategory: m.identity_category,
       leaguePost: m.league_post,
+      graduationDate: m.graduation_date,
       status: m.status,
       statusLabel: MEMBER_STATUS_LABELS[m.status],
     };

@@ -1,0 +1,209 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../services.js';
+import { ctxOf } from '../common/http.js';
+
+const tags = ['组织关系转接 transfers'];
+const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
+const transferOutput = z.object({
+  id: z.number(),
+  kind: z.string(),
+  kindLabel: z.string(),
+  memberId: z.number(),
+  memberName: z.string(),
+  idNumberMasked: z.string(),
+  fromOrgId: z.number(),
+  fromOrgName: z.string(),
+  toOrgId: z.number(),
+  toOrgName: z.string(),
+  toBranchName: z.string().nullable(),
+  initiatedBySide: z.string(),
+  status: z.string(),
+  statusLabel: z.string(),
+  reason: z.string(),
+  requestedAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decisionNote: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  canDecide: z.boolean(),
+  canCancel: z.boolean(),
+  canAssign: z.boolean(),
+});
+const statusOutput = z.object({ status: z.string() });
+const transferRef = (need: 'read' | 'write') => ({
+  refs: [{ type: 'transfer' as const, from: 'params' as const, key: 'id', need }],
+});
+const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+export async function transferRoutes(app: FastifyInstance, s: Services): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/api/transfer-targets', {
+    config: { access: 'session' },
+    schema: {
+      tags,
+      summary:
+        '查找接收组织（全省范围，仅组织名称）Find a receiving org anywhere (names only, as on a transfer letter)',
+      querystring: z.strictObject({ q: z.string().trim().min(2, '请至少输入2个字').max(50) }),
+      response: {
+        200: z.object({
+          items: z.array(
+            z.object({ id: z.number(), name: z.string(), kindLabel: z.string(), pathNames: z.array(z.string()) }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => ({ items: await s.transfers.targets(req.query.q) }),
+  });
+
+  r.post('/api/members/:id/transfers', {
+    config: { access: { refs: [{ type: 'member', from: 'params', key: 'id', need: 'write' }] } },
+    schema: {
+      tags,
+      summary: '转出组织发起转接或学社衔接 The sending org starts a transfer or graduate handover',
+      params: idParams,
+      body: z.strictObject({
+        toOrgId: z.number().int().positive(),
+        reason: z.string().trim().min(2, '请填写转接原因').max(200),
+        kind: z.enum(['transfer', 'graduate_handover']).default('transfer'),
+      }),
+      response: { 201: z.object({ id: z.number() }) },
+    },
+    handler: async (req, reply) =>
+      reply
+        .code(201)
+        .send(
+          await s.transfers.startFromSending(
+            ctxOf(req),
+            req.params.id,
+            req.body.toOrgId,
+            req.body.reason,
+            req.body.kind,
+          ),
+        ),
+  });
+
+  r.post('/api/orgs/:id/transfers/incoming', {
+    config: { access: { refs: [{ type: 'org', from: 'params', key: 'id', need: 'write' }] } },
+    schema: {
+      tags,
+      summary: '接收组织按身份证号和姓名申请转入 The receiving org asks for a member by ID number and name',
+      params: idParams,
+      body: z.strictObject({
+        idNumber: z.string().trim().min(1, '请填写身份证号').max(30),
+        name: z.string().trim().min(1, '请填写姓名').max(30),
+        reason: z.string().trim().min(2, '请填写转接原因').max(200),
+      }),
+      response: { 201: z.object({ id: z.number() }) },
+    },
+    handler: async (req, reply) =>
+      reply
+        .code(201)
+        .send(
+          await s.transfers.startFromReceiving(
+            ctxOf(req),
+            req.params.id,
+            req.body.idNumber,
+            req.body.name,
+            req.body.reason,
+          ),
+        ),
+  });
+
+  r.get('/api/orgs/:id/transfers', {
+    config: { access: { refs: [{ type: 'org', from: 'params', key: 'id', need: 'read' }] } },
+    schema: {
+      tags,
+      summary: '转入、转出的转接 Transfers into and out of a subtree',
+      params: idParams,
+      querystring: z.strictObject({ direction: z.enum(['in', 'out']).optional() }),
+      response: { 200: z.object({ items: z.array(transferOutput) }) },
+    },
+    handler: async (req) => ({ items: await s.transfers.list(req.actor!, req.params.id, req.query.direction) }),
+  });
+
+  r.get('/api/members/:id/transfers', {
+    config: { access: { refs: [{ type: 'member', from: 'params', key: 'id', need: 'read' }] } },
+    schema: {
+      tags,
+      summary: '团员的转接记录 A member’s transfer history',
+      params: idParams,
+      response: { 200: z.object({ items: z.array(transferOutput) }) },
+    },
+    handler: async (req) => ({ items: await s.transfers.list(req.actor!, 0, undefined, req.params.id) }),
+  });
+
+  for (const action of ['approve', 'reject'] as const) {
+    r.post(`/api/transfers/:id/${action}`, {
+      config: { access: transferRef('read') },
+      schema: {
+        tags,
+        summary:
+          action === 'approve'
+            ? '另一方同意转接 The other side approves'
+            : '另一方驳回转接（须填原因）The other side rejects (with a reason)',
+        params: idParams,
+        body: z.strictObject({ note: z.string().trim().max(200).optional() }),
+        response: { 200: statusOutput },
+      },
+      handler: (req) => s.transfers.decide(ctxOf(req), req.params.id, action === 'approve', req.body.note || null),
+    });
+  }
+
+  r.post('/api/transfers/:id/assign', {
+    config: {
+      access: { refs: [...transferRef('read').refs, { type: 'org', from: 'body', key: 'branchId', need: 'write' }] },
+    },
+    schema: {
+      tags,
+      summary: '接收组织分配团支部 The receiving org assigns a branch',
+      params: idParams,
+      body: z.strictObject({ branchId: z.number().int().positive() }),
+      response: { 200: statusOutput },
+    },
+    handler: (req) => s.transfers.assign(ctxOf(req), req.params.id, req.body.branchId),
+  });
+
+  r.post('/api/transfers/:id/cancel', {
+    config: { access: transferRef('read') },
+    schema: {
+      tags,
+      summary: '发起方撤回 The initiating side withdraws',
+      params: idParams,
+      response: { 200: statusOutput },
+    },
+    handler: (req) => s.transfers.cancel(ctxOf(req), req.params.id),
+  });
+
+  r.get('/api/orgs/:id/graduate-handover', {
+    config: { access: { refs: [{ type: 'org', from: 'params', key: 'id', need: 'read' }] } },
+    schema: {
+      tags,
+      summary: '学社衔接率与待衔接名单 Graduate handover rate and pending list',
+      params: idParams,
+      querystring: z.strictObject({ from: dateString, to: dateString }),
+      response: {
+        200: z.object({
+          from: z.string(),
+          to: z.string(),
+          graduated: z.number(),
+          handedOver: z.number(),
+          rate: z.number().nullable(),
+          formula: z.string(),
+          pending: z.array(
+            z.object({
+              memberId: z.number(),
+              name: z.string(),
+              idNumberMasked: z.string(),
+              orgName: z.string(),
+              graduationDate: z.string(),
+              inTransfer: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: (req) => s.transfers.graduateHandover(req.actor!, req.params.id, req.query.from, req.query.to),
+  });
+}

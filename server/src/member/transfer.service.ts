@@ -1,0 +1,426 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB, MemberTransferTable } from '../db/schema.js';
+import type { Database } from '../db/database.js';
+import { ancestorIds, can, inSubtree, requireOrg, type Actor } from '../access/access.js';
+import { audit, type Ctx } from '../audit/audit.js';
+import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
+import { nowIso } from '../common/time.js';
+import type { FieldCipher } from '../common/crypto.js';
+import { KIND_LABELS } from '../org/org-kinds.js';
+import { checkIdNumber, maskIdNumber } from './member-fields.js';
+import { MemberStats } from './member-stats.js';
+
+const STATUS_LABELS: Record<MemberTransferTable['status'], string> = {
+  pending: '待对方审核',
+  awaiting_assignment: '待分配团支部',
+  completed: '已完成',
+  rejected: '已驳回',
+  cancelled: '已撤回',
+};
+const KIND = { transfer: '组织关系转接', graduate_handover: '学社衔接' } as const;
+const orgRef = (path: string) => ({ id: ancestorIds(path).at(-1)!, path });
+
+/**
+ * 组织关系转接: started by the sending org (from the member's record) or by the receiving org (by ID number and
+ * name); the other side approves or rejects with a reason; a receiving org above branch level then assigns the
+ * member to one of its branches. 学社衔接 is the same flow with kind `graduate_handover`.
+ * (A member starting their own transfer needs member sign-in, which arrives with the study issue.)
+ */
+export class TransferService {
+  private readonly db: Kysely<DB>;
+  constructor(
+    private readonly database: Database,
+    private readonly cipher: FieldCipher,
+  ) {
+    this.db = database.db;
+  }
+
+  /** Orgs a member can be transferred to, anywhere in the tree: names only, as on a 介绍信. */
+  async targets(q: string) {
+    const rows = await this.db
+      .selectFrom('org')
+      .select(['id', 'name', 'kind', 'path'])
+      .where('status', '=', 'active')
+      .where((eb) => this.database.dialect.ilike(eb.ref('org.name'), q))
+      .orderBy('depth')
+      .orderBy('id')
+      .limit(20)
+      .execute();
+    const ids = [...new Set(rows.flatMap((r) => ancestorIds(r.path)))];
+    const names = new Map(
+      (ids.length
+        ? await this.db.selectFrom('org').select(['id', 'name', 'short_name']).where('id', 'in', ids).execute()
+        : []
+      ).map((o) => [o.id, o.short_name || o.name]),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kindLabel: KIND_LABELS[r.kind],
+      pathNames: ancestorIds(r.path)
+        .slice(0, -1)
+        .map((id) => names.get(id) ?? ''),
+    }));
+  }
+
+  private async startFor(
+    ctx: Ctx,
+    trx: Kysely<DB>,
+    member: { id: number; org_id: number; org_path: string; status: string; name: string },
+    toOrgId: number,
+    reason: string,
+    kind: MemberTransferTable['kind'],
+    side: 'sending' | 'receiving',
+  ) {
+    if (member.status !== 'normal') throw conflict('只有状态为“正常”的团员可以办理转接');
+    const pending = await trx
+      .selectFrom('member_transfer')
+      .select('id')
+      .where('member_id', '=', member.id)
+      .where('status', 'in', ['pending', 'awaiting_assignment'])
+      .executeTakeFirst();
+    if (pending) throw conflict('该团员已有正在办理的转接');
+    const to = await trx
+      .selectFrom('org')
+      .select(['id', 'path', 'status', 'name', 'kind'])
+      .where('id', '=', toOrgId)
+      .executeTakeFirst();
+    if (!to || to.status !== 'active') throw notFound('接收组织');
+    if (to.id === member.org_id)
+      throw badRequest('接收组织就是团员现在的团支部', [{ path: 'toOrgId', message: '与现在的团支部相同' }]);
+    const now = nowIso();
+    const row = await trx
+      .insertInto('member_transfer')
+      .values({
+        member_id: member.id,
+        kind,
+        from_org_id: member.org_id,
+        from_path: member.org_path,
+        to_org_id: to.id,
+        to_path: to.path,
+        to_branch_id: null,
+        initiated_by_side: side,
+        status: 'pending',
+        reason,
+        requested_by: ctx.actor.accountId,
+        requested_at: now,
+        decided_by: null,
+        decided_at: null,
+        decision_note: null,
+        completed_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('member')
+      .set({ status: 'transferring_out', updated_at: now })
+      .where('id', '=', member.id)
+      .execute();
+    await new MemberStats().add(member.org_path, 'normal', -1).add(member.org_path, 'transferring_out', 1).flush(trx);
+    for (const org of [orgRef(member.org_path), { id: to.id, path: to.path }]) {
+      await audit(trx, ctx, {
+        org,
+        action: 'member.transfer.start',
+        subjectType: 'member_transfer',
+        subjectId: row.id,
+        after: { kind, member: member.name, from: member.org_id, to: to.id, side },
+      });
+    }
+    return { id: row.id };
+  }
+
+  /** The sending org starts a transfer from the member's record. */
+  async startFromSending(
+    ctx: Ctx,
+    memberId: number,
+    toOrgId: number,
+    reason: string,
+    kind: MemberTransferTable['kind'],
+  ) {
+    return this.db.transaction().execute(async (trx) => {
+      const m = await trx
+        .selectFrom('member')
+        .select(['id', 'org_id', 'org_path', 'status', 'name'])
+        .where('id', '=', memberId)
+        .executeTakeFirst();
+      if (!m) throw notFound('团员');
+      requireOrg(ctx.actor, 'write', { id: m.org_id, path: m.org_path });
+      return this.startFor(ctx, trx, m, toOrgId, reason, kind, 'sending');
+    });
+  }
+
+  /** The receiving org asks for a member by ID number and name (both must match a registered member). */
+  async startFromReceiving(ctx: Ctx, toOrgId: number, idNumber: string, name: string, reason: string) {
+    return this.db.transaction().execute(async (trx) => {
+      const to = await trx.selectFrom('org').select(['id', 'path']).where('id', '=', toOrgId).executeTakeFirst();
+      requireOrg(ctx.actor, 'write', to);
+      const id = checkIdNumber(idNumber);
+      if (!id.ok) throw badRequest(id.reason, [{ path: 'idNumber', message: id.reason }]);
+      const m = await trx
+        .selectFrom('member')
+        .select(['id', 'org_id', 'org_path', 'status', 'name'])
+        .where('id_number_hash', '=', this.cipher.hash(id.idNumber))
+        .executeTakeFirst();
+      // The same answer whether the ID is unknown or the name differs: nothing is revealed about other orgs.
+      if (!m || m.name !== name.trim()) throw notFound('身份证号与姓名相符的团员');
+      if (can(ctx.actor, 'read', { id: m.org_id, path: m.org_path }) && m.org_path.startsWith(to!.path))
+        throw badRequest('该团员已在本组织内，请直接调整团支部');
+      return this.startFor(ctx, trx, m, toOrgId, reason, 'transfer', 'receiving');
+    });
+  }
+
+  private async load(trx: Kysely<DB>, id: number) {
+    const t = await trx
+      .selectFrom('member_transfer as t')
+      .innerJoin('member', 'member.id', 't.member_id')
+      .selectAll('t')
+      .select(['member.name as memberName', 'member.status as memberStatus'])
+      .where('t.id', '=', id)
+      .executeTakeFirst();
+    if (!t) throw notFound('转接');
+    return t;
+  }
+
+  /** The side that did not start the transfer approves or rejects it. */
+  async decide(ctx: Ctx, id: number, approve: boolean, note: string | null) {
+    return this.db.transaction().execute(async (trx) => {
+      const t = await this.load(trx, id);
+      const other = t.initiated_by_side === 'sending' ? { id: t.to_org_id, path: t.to_path } : orgRef(t.from_path);
+      if (!can(ctx.actor, 'write', other))
+        throw forbidden(t.initiated_by_side === 'sending' ? '由接收组织审核' : '由转出组织审核');
+      if (t.status !== 'pending') throw conflict(`该转接${STATUS_LABELS[t.status]}，不能再审核`);
+      if (!approve && !note) throw badRequest('驳回时请填写原因', [{ path: 'note', message: '请填写驳回原因' }]);
+      const now = nowIso();
+      await trx
+        .updateTable('member_transfer')
+        .set({
+          status: approve ? 'awaiting_assignment' : 'rejected',
+          decided_by: ctx.actor.accountId,
+          decided_at: now,
+          decision_note: note,
+        })
+        .where('id', '=', id)
+        .execute();
+      if (!approve) await this.restore(trx, t.member_id, t.from_path, now);
+      await audit(trx, ctx, {
+        org: other,
+        action: approve ? 'member.transfer.approve' : 'member.transfer.reject',
+        subjectType: 'member_transfer',
+        subjectId: id,
+        after: { note },
+      });
+      const target = await trx
+        .selectFrom('org')
+        .select(['kind'])
+        .where('id', '=', t.to_org_id)
+        .executeTakeFirstOrThrow();
+      if (approve && target.kind === 'branch') await this.complete(ctx, trx, t, t.to_org_id, now);
+      return { status: approve ? (target.kind === 'branch' ? 'completed' : 'awaiting_assignment') : 'rejected' };
+    });
+  }
+
+  /** A receiving org above branch level places the member in one of its branches. */
+  async assign(ctx: Ctx, id: number, branchId: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const t = await this.load(trx, id);
+      if (!can(ctx.actor, 'write', { id: t.to_org_id, path: t.to_path })) throw forbidden('由接收组织分配团支部');
+      if (t.status !== 'awaiting_assignment') throw conflict(`该转接${STATUS_LABELS[t.status]}，不能分配团支部`);
+      const branch = await trx
+        .selectFrom('org')
+        .select(['id', 'path', 'kind', 'status'])
+        .where('id', '=', branchId)
+        .executeTakeFirst();
+      if (!branch || branch.kind !== 'branch' || branch.status !== 'active' || !branch.path.startsWith(t.to_path)) {
+        throw badRequest('请选择接收组织下的一个团支部', [{ path: 'branchId', message: '不是接收组织下的团支部' }]);
+      }
+      await this.complete(ctx, trx, t, branch.id, nowIso());
+      return { status: 'completed' };
+    });
+  }
+
+  /** The side that started a pending transfer withdraws it. */
+  async cancel(ctx: Ctx, id: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const t = await this.load(trx, id);
+      const own = t.initiated_by_side === 'sending' ? orgRef(t.from_path) : { id: t.to_org_id, path: t.to_path };
+      if (!can(ctx.actor, 'write', own)) throw forbidden('只有发起方可以撤回');
+      if (t.status !== 'pending') throw conflict(`该转接${STATUS_LABELS[t.status]}，不能撤回`);
+      const now = nowIso();
+      await trx
+        .updateTable('member_transfer')
+        .set({ status: 'cancelled', decided_at: now, decided_by: ctx.actor.accountId })
+        .where('id', '=', id)
+        .execute();
+      await this.restore(trx, t.member_id, t.from_path, now);
+      await audit(trx, ctx, {
+        org: own,
+        action: 'member.transfer.cancel',
+        subjectType: 'member_transfer',
+        subjectId: id,
+      });
+      return { status: 'cancelled' };
+    });
+  }
+
+  private async restore(trx: Kysely<DB>, memberId: number, fromPath: string, now: string) {
+    await trx.updateTable('member').set({ status: 'normal', updated_at: now }).where('id', '=', memberId).execute();
+    await new MemberStats().add(fromPath, 'transferring_out', -1).add(fromPath, 'normal', 1).flush(trx);
+  }
+
+  private async complete(
+    ctx: Ctx,
+    trx: Kysely<DB>,
+    t: { id: number; member_id: number; from_path: string },
+    branchId: number,
+    now: string,
+  ) {
+    const branch = await trx
+      .selectFrom('org')
+      .select(['id', 'path'])
+      .where('id', '=', branchId)
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('member')
+      .set({ org_id: branch.id, org_path: branch.path, status: 'normal', updated_at: now })
+      .where('id', '=', t.member_id)
+      .execute();
+    await new MemberStats().add(t.from_path, 'transferring_out', -1).add(branch.path, 'normal', 1).flush(trx);
+    await trx
+      .updateTable('member_transfer')
+      .set({ status: 'completed', to_branch_id: branch.id, completed_at: now })
+      .where('id', '=', t.id)
+      .execute();
+    await audit(trx, ctx, {
+      org: branch,
+      action: 'member.transfer.complete',
+      subjectType: 'member_transfer',
+      subjectId: t.id,
+      after: { branchId: branch.id },
+    });
+  }
+
+  /** Transfers going out of or coming into a subtree; both sides and the member's record see the same status. */
+  async list(actor: Actor, orgId: number, direction: 'in' | 'out' | undefined, memberId?: number) {
+    let q = this.db
+      .selectFrom('member_transfer as t')
+      .innerJoin('member', 'member.id', 't.member_id')
+      .innerJoin('org as f', 'f.id', 't.from_org_id')
+      .innerJoin('org as o', 'o.id', 't.to_org_id')
+      .leftJoin('org as b', 'b.id', 't.to_branch_id')
+      .selectAll('t')
+      .select([
+        'member.name as memberName',
+        'member.id_number_mask',
+        'f.name as fromName',
+        'o.name as toName',
+        'b.name as branchName',
+      ]);
+    if (memberId !== undefined) q = q.where('t.member_id', '=', memberId);
+    else {
+      const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+      requireOrg(actor, 'read', org);
+      const p = org!.path;
+      q =
+        direction === 'out'
+          ? q.where((eb) => inSubtree(eb, 't.from_path', p))
+          : direction === 'in'
+            ? q.where((eb) => inSubtree(eb, 't.to_path', p))
+            : q.where((eb) => eb.or([inSubtree(eb, 't.from_path', p), inSubtree(eb, 't.to_path', p)]));
+    }
+    const rows = await q.orderBy('t.id', 'desc').limit(500).execute();
+    return rows
+      .filter(
+        (r) => can(actor, 'read', orgRef(r.from_path)) || can(actor, 'read', { id: r.to_org_id, path: r.to_path }),
+      )
+      .map((r) => {
+        const sending = can(actor, 'write', orgRef(r.from_path));
+        const receiving = can(actor, 'write', { id: r.to_org_id, path: r.to_path });
+        const initiatorSide = r.initiated_by_side === 'sending' ? sending : receiving;
+        const otherSide = r.initiated_by_side === 'sending' ? receiving : sending;
+        return {
+          id: r.id,
+          kind: r.kind,
+          kindLabel: KIND[r.kind],
+          memberId: r.member_id,
+          memberName: r.memberName,
+          idNumberMasked: r.id_number_mask,
+          fromOrgId: r.from_org_id,
+          fromOrgName: r.fromName,
+          toOrgId: r.to_org_id,
+          toOrgName: r.toName,
+          toBranchName: r.branchName,
+          initiatedBySide: r.initiated_by_side,
+          status: r.status,
+          statusLabel: STATUS_LABELS[r.status],
+          reason: r.reason,
+          requestedAt: r.requested_at,
+          decidedAt: r.decided_at,
+          decisionNote: r.decision_note,
+          completedAt: r.completed_at,
+          canDecide: r.status === 'pending' && otherSide,
+          canCancel: r.status === 'pending' && initiatorSide,
+          canAssign: r.status === 'awaiting_assignment' && receiving,
+        };
+      });
+  }
+
+  /**
+   * 学社衔接率 of a subtree for graduations in [from, to]: handed over (completed graduate handovers that left the
+   * subtree) ÷ graduated (those plus graduates still registered in the subtree), with the pending list.
+   */
+  async graduateHandover(actor: Actor, orgId: number, from: string, to: string) {
+    const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+    requireOrg(actor, 'read', org);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const until = to < today ? to : today;
+    const handed = await this.db
+      .selectFrom('member_transfer as t')
+      .innerJoin('member', 'member.id', 't.member_id')
+      .select(sql<number>`count(distinct t.member_id)`.as('n'))
+      .where('t.kind', '=', 'graduate_handover')
+      .where('t.status', '=', 'completed')
+      .where((eb) => inSubtree(eb, 't.from_path', org!.path))
+      .where('member.graduation_date', '>=', from)
+      .where('member.graduation_date', '<=', until)
+      .executeTakeFirstOrThrow();
+    const pending = await this.db
+      .selectFrom('member')
+      .innerJoin('org', 'org.id', 'member.org_id')
+      .select([
+        'member.id',
+        'member.name',
+        'member.id_number_mask',
+        'member.graduation_date',
+        'member.status',
+        'org.name as orgName',
+      ])
+      .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
+      .where('member.status', 'in', ['normal', 'transferring_out'])
+      .where('member.graduation_date', '>=', from)
+      .where('member.graduation_date', '<=', until)
+      .orderBy('member.org_path')
+      .orderBy('member.id')
+      .limit(10000)
+      .execute();
+    const handedOver = Number(handed.n);
+    const graduated = handedOver + pending.length;
+    return {
+      from,
+      to,
+      graduated,
+      handedOver,
+      rate: graduated ? handedOver / graduated : null,
+      formula: '学社衔接率 = 已完成学社衔接的毕业团员 ÷ (已衔接 + 已毕业仍留在本组织的团员)，按毕业时间统计',
+      pending: pending.map((p) => ({
+        memberId: p.id,
+        name: p.name,
+        idNumberMasked: p.id_number_mask,
+        orgName: p.orgName,
+        graduationDate: p.graduation_date!,
+        inTransfer: p.status === 'transferring_out',
+      })),
+    };
+  }
+}
+
+export { maskIdNumber };

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnv, DIALECTS, Factory, standardTree, type Client, type TestEnv } from '../../test/harness.js';
+import { withCheckChar } from './member-fields.js';
+
+describe.each(DIALECTS)('transfers and 学社衔接 (%s)', (dialect) => {
+  let env: TestEnv;
+  let f: Factory;
+  let tree: Awaited<ReturnType<typeof standardTree>>;
+  let branchA: Client;
+  let districtA: Client;
+  let districtB: Client;
+  let cityAdmin: Client;
+  const add = async (name: string, seq: string, extra: Record<string, unknown> = {}) => {
+    const res = await branchA.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name,
+      idNumber: withCheckChar(`50010220050101${seq}`),
+      politicalStatus: '共青团员',
+      ...extra,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<{ id: number }>().id;
+  };
+  const total = async (c: Client, orgId: number) =>
+    (await c.get(`/api/orgs/${orgId}/members/stats`)).json<{ total: number; byStatus: Record<string, number> }>();
+
+  beforeAll(async () => {
+    env = await createEnv(dialect);
+    f = new Factory(env);
+    tree = await standardTree(f);
+    branchA = await f.account('t-branch-a', tree.branchA.id, 'secretary');
+    districtA = await f.account('t-district-a', tree.districtA.id, 'admin');
+    districtB = await f.account('t-district-b', tree.districtB.id, 'admin');
+    cityAdmin = await f.account('t-city', tree.city.id, 'admin');
+  });
+  afterAll(() => env.close());
+
+  it('moves a member between districts when the sending org starts and the receiving branch approves', async () => {
+    const id = await add('转出甲', '111');
+    const targets = await branchA.get(`/api/transfer-targets?q=${encodeURIComponent('乙区第一中学高一')}`);
+    const target = targets.json<{ items: { id: number; name: string }[] }>().items[0]!;
+    expect(target.id).toBe(tree.branchB.id);
+    const start = await branchA.post(`/api/members/${id}/transfers`, { toOrgId: target.id, reason: '随父母工作调动' });
+    expect(start.statusCode, start.body).toBe(201);
+    const transferId = start.json<{ id: number }>().id;
+    expect((await total(districtA, tree.districtA.id)).byStatus.transferring_out).toBe(1);
+    // The sending side cannot approve its own request; a twice-started transfer is refused.
+    expect((await branchA.post(`/api/transfers/${transferId}/approve`, {})).statusCode).toBe(403);
+    expect(
+      (await branchA.post(`/api/members/${id}/transfers`, { toOrgId: target.id, reason: '重复' })).statusCode,
+    ).toBe(409);
+    const incoming = await districtB.get(`/api/orgs/${tree.districtB.id}/transfers?direction=in`);
+    expect(incoming.json<{ items: { id: number; canDecide: boolean }[] }>().items).toContainEqual(
+      expect.objectContaining({ id: transferId, canDecide: true }),
+    );
+    const ok = await districtB.post(`/api/transfers/${transferId}/approve`, { note: '欢迎' });
+    expect(ok.json()).toEqual({ status: 'completed' });
+    expect((await total(districtA, tree.districtA.id)).total).toBe(0);
+    expect((await total(districtB, tree.districtB.id)).total).toBe(1);
+    expect((await districtB.get(`/api/members/${id}`)).json<{ orgId: number; status: string }>()).toMatchObject({
+      orgId: tree.branchB.id,
+      status: 'normal',
+    });
+    // The sending side keeps seeing the transfer's outcome, no longer the member.
+    const history = await districtA.get(`/api/orgs/${tree.districtA.id}/transfers?direction=out`);
+    expect(history.json<{ items: { id: number; statusLabel: string }[] }>().items[0]).toMatchObject({
+      id: transferId,
+      statusLabel: '已完成',
+    });
+    expect((await districtA.get(`/api/members/${id}`)).statusCode).toBe(404);
+  });
+
+  it('lets the receiving org ask by ID number and name, then assign a branch after the sender approves', async () => {
+    const id = await add('转入乙', '222');
+    const wrongName = await districtB.post(`/api/orgs/${tree.districtB.id}/transfers/incoming`, {
+      idNumber: withCheckChar('50010220050101222'),
+      name: '别人',
+      reason: '入职',
+    });
+    expect(wrongName.statusCode).toBe(404);
+    const ask = await districtB.post(`/api/orgs/${tree.districtB.id}/transfers/incoming`, {
+      idNumber: withCheckChar('50010220050101222'),
+      name: '转入乙',
+      reason: '入职',
+    });
+    expect(ask.statusCode, ask.body).toBe(201);
+    const transferId = ask.json<{ id: number }>().id;
+    expect((await districtA.post(`/api/transfers/${transferId}/reject`, {})).statusCode).toBe(400);
+    expect((await districtA.post(`/api/transfers/${transferId}/approve`, {})).json()).toEqual({
+      status: 'awaiting_assignment',
+    });
+    expect(
+      (await districtB.post(`/api/transfers/${transferId}/assign`, { branchId: tree.branchA.id })).statusCode,
+    ).toBe(404);
+    expect((await districtB.post(`/api/transfers/${transferId}/assign`, { branchId: tree.branchB.id })).json()).toEqual(
+      { status: 'completed' },
+    );
+    expect((await districtB.get(`/api/members/${id}`)).json<{ orgId: number }>().orgId).toBe(tree.branchB.id);
+    const history = await districtB.get(`/api/members/${id}/transfers`);
+    expect(history.json<{ items: { status: string }[] }>().items.map((i) => i.status)).toEqual(['completed']);
+  });
+
+  it('restores the member when a transfer is rejected or withdrawn', async () => {
+    const id = await add('驳回丙', '333');
+    const a = (await branchA.post(`/api/members/${id}/transfers`, { toOrgId: tree.branchB.id, reason: '调动' })).json<{
+      id: number;
+    }>().id;
+    expect((await districtB.post(`/api/transfers/${a}/reject`, { note: '查无此人' })).json()).toEqual({
+      status: 'rejected',
+    });
+    expect((await branchA.get(`/api/members/${id}`)).json<{ status: string }>().status).toBe('normal');
+    const b = (
+      await branchA.post(`/api/members/${id}/transfers`, { toOrgId: tree.branchB.id, reason: '再次调动' })
+    ).json<{ id: number }>().id;
+    expect((await districtB.post(`/api/transfers/${b}/cancel`)).statusCode).toBe(403);
+    expect((await branchA.post(`/api/transfers/${b}/cancel`)).json()).toEqual({ status: 'cancelled' });
+    expect((await total(districtA, tree.districtA.id)).byStatus.transferring_out ?? 0).toBe(0);
+  });
+
+  it('computes the 学社衔接率 from graduation dates and completed handovers', async () => {
+    const community = await f.org(tree.districtB.id, 'branch', '共青团乙区滨江社区支部委员会');
+    const g1 = await add('毕业一', '444', { graduationDate: '2026-06-30' });
+    await add('毕业二', '555', { graduationDate: '2026-06-30' });
+    await add('明年毕业', '666', { graduationDate: '2027-06-30' });
+    const t = (
+      await branchA.post(`/api/members/${g1}/transfers`, {
+        toOrgId: community.id,
+        reason: '毕业回社区',
+        kind: 'graduate_handover',
+      })
+    ).json<{ id: number }>().id;
+    expect((await districtB.post(`/api/transfers/${t}/approve`, {})).json()).toEqual({ status: 'completed' });
+    const res = await cityAdmin.get(`/api/orgs/${tree.districtA.id}/graduate-handover?from=2026-01-01&to=2026-12-31`);
+    const body = res.json<{ graduated: number; handedOver: number; rate: number; pending: { name: string }[] }>();
+    expect(body).toMatchObject({ graduated: 2, handedOver: 1, rate: 0.5 });
+    expect(body.pending.map((p) => p.name)).toEqual(['毕业二']);
+    // Nothing of district A is visible to district B through this route.
+    expect(
+      (await districtB.get(`/api/orgs/${tree.districtA.id}/graduate-handover?from=2026-01-01&to=2026-12-31`))
+        .statusCode,
+    ).toBe(404);
+  });
+});
