@@ -11,10 +11,25 @@ const PREFETCH_FRESH_MS = 5_000;
 let shared: Promise<Items<Org>> | null = null;
 let sharedAt = 0;
 
+let arrived: { at: number; data: Items<Org> } | null = null;
+
 export function prefetchRoots(): void {
-  shared = api.get<Items<Org>>('/api/orgs/roots');
+  const p = api.get<Items<Org>>('/api/orgs/roots');
+  shared = p;
   sharedAt = Date.now();
-  shared.catch(() => undefined);
+  arrived = null;
+  p.then(
+    (data) => {
+      if (shared === p) arrived = { at: sharedAt, data };
+    },
+    () => undefined,
+  );
+}
+
+/** The prefetched roots if they have already arrived (and are fresh), so the first screen renders them at once. */
+export function peekRoots(): Items<Org> | undefined {
+  if (arrived && Date.now() - arrived.at <= PREFETCH_FRESH_MS) return arrived.data;
+  return undefined;
 }
 
 export function fetchRoots(): Promise<Items<Org>> {
@@ -24,6 +39,7 @@ export function fetchRoots(): Promise<Items<Org>> {
   shared = p;
   setTimeout(() => {
     if (shared === p) shared = null;
+    arrived = null;
   }, 0);
   return p;
 }

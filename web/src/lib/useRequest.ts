@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useEffectEvent, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { ApiError } from './api';
 
 interface State<T> {
@@ -24,13 +24,24 @@ export function toApiError(e: unknown): ApiError {
  * Runs `fn` whenever `deps` change (compared by value) or `reload()` is called; keeps the last data while
  * a new request is under way so tables do not flash empty.
  */
-export function useRequest<T>(fn: () => Promise<T>, deps: readonly unknown[], enabled = true): RequestResult<T> {
+export function useRequest<T>(
+  fn: () => Promise<T>,
+  deps: readonly unknown[],
+  enabled = true,
+  /** Data already at hand for the first `deps` (a prefetch that has arrived): shown at once, not fetched again. */
+  initial?: T,
+): RequestResult<T> {
   const [version, setVersion] = useState(0);
   const key = `${JSON.stringify(deps)}#${version}`;
-  const [state, setState] = useState<State<T>>({ key: '' });
+  const [state, setState] = useState<State<T>>(() => (initial === undefined ? { key: '' } : { key, data: initial }));
   const run = useEffectEvent(() => fn());
+  const skipFirst = useRef(initial !== undefined);
   useEffect(() => {
     if (!enabled) return;
+    if (skipFirst.current) {
+      skipFirst.current = false;
+      return;
+    }
     let alive = true;
     run().then(
       (data) => {

@@ -2,7 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Button, Card, Drawer, Flex, Grid, Space, Table, Typography } from 'antd';
 import { ApartmentOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
-import { fetchRoots } from '../../lib/roots';
+import { fetchRoots, peekRoots } from '../../lib/roots';
 import { useCurrentOrg } from '../../lib/current-org';
 import { useOrgsChanged } from '../../lib/org-events';
 import { useRequest } from '../../lib/useRequest';
@@ -25,7 +25,7 @@ function RootsPanel() {
   const me = useMe();
   const navigate = useNavigate();
   const [creating, setCreating] = useState(false);
-  const { data, loading, reload } = useRequest(fetchRoots, []);
+  const { data, loading, reload } = useRequest(fetchRoots, [], true, peekRoots());
   useOrgsChanged(() => reload());
   return (
     <Card

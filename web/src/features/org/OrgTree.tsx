@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Empty, Skeleton, Tree, Typography } from 'antd';
 import type { TreeDataNode, TreeProps } from 'antd';
 import { api } from '../../lib/api';
-import { fetchRoots } from '../../lib/roots';
+import { fetchRoots, peekRoots } from '../../lib/roots';
 import { useOrgsChanged } from '../../lib/org-events';
 import { useRequest } from '../../lib/useRequest';
 import type { Items, Org } from '../../lib/types';
@@ -38,7 +38,7 @@ function chainToReveal(path: string, id: number, roots: Org[]): number[] {
 }
 
 export function OrgTree({ selectedId, selectedPath, onSelect, height }: Props) {
-  const rootsReq = useRequest(fetchRoots, []);
+  const rootsReq = useRequest(fetchRoots, [], true, peekRoots());
   const roots = rootsReq.data?.items;
   const [childrenOf, setChildrenOf] = useState<ReadonlyMap<number, Org[]>>(new Map());
   const [expandedKeys, setExpandedKeys] = useState<string[]>([]);
