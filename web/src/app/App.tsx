@@ -16,6 +16,10 @@ const CompletenessPage = lazy(() => import('../features/completeness/Completenes
 const ImportPage = lazy(() => import('../features/import/ImportPage'));
 const AccountsPage = lazy(() => import('../features/account/AccountsPage'));
 const AuditPage = lazy(() => import('../features/audit/AuditPage'));
+const MembersPage = lazy(() => import('../features/member/MembersPage'));
+const MemberImportPage = lazy(() => import('../features/member/MemberImportPage'));
+const CorrectionsPage = lazy(() => import('../features/member/CorrectionsPage'));
+const AgeOutPage = lazy(() => import('../features/member/AgeOutPage'));
 
 const fullPageSpin = (
   <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
@@ -62,6 +66,10 @@ export function App() {
                   <Route element={<AppShell />}>
                     <Route path="/orgs" element={<OrgPage />} />
                     <Route path="/orgs/:id" element={<OrgPage />} />
+                    <Route path="/members" element={<MembersPage />} />
+                    <Route path="/members/import" element={<MemberImportPage />} />
+                    <Route path="/members/corrections" element={<CorrectionsPage />} />
+                    <Route path="/members/age-out" element={<AgeOutPage />} />
                     <Route path="/directory" element={<DirectoryPage />} />
                     <Route path="/completeness" element={<CompletenessPage />} />
                     <Route path="/import" element={<ImportPage />} />

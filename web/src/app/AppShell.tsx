@@ -1,10 +1,11 @@
-import { Suspense, useState } from 'react';
+import { Suspense, useState, type ReactNode } from 'react';
 import { App, Breadcrumb, Button, Drawer, Dropdown, Grid, Layout, Menu, Spin, Typography, theme } from 'antd';
 import {
   ApartmentOutlined,
   AuditOutlined,
   CheckCircleOutlined,
   ContactsOutlined,
+  IdcardOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
@@ -22,18 +23,42 @@ import { useRequest } from '../lib/useRequest';
 
 const { Header, Sider, Content } = Layout;
 
-const SECTIONS = [
+interface Section {
+  key: string;
+  label: string;
+  icon?: ReactNode;
+  children?: Section[];
+}
+
+const SECTIONS: Section[] = [
   { key: '/orgs', label: '组织树', icon: <ApartmentOutlined /> },
+  {
+    key: 'members',
+    label: '团员',
+    icon: <IdcardOutlined />,
+    children: [
+      { key: '/members', label: '团员名单' },
+      { key: '/members/import', label: '团员导入' },
+      { key: '/members/corrections', label: '更正审核' },
+      { key: '/members/age-out', label: '超龄离团' },
+    ],
+  },
   { key: '/directory', label: '工作通讯录', icon: <ContactsOutlined /> },
   { key: '/completeness', label: '完整性检查', icon: <CheckCircleOutlined /> },
   { key: '/import', label: '批量导入', icon: <UploadOutlined /> },
   { key: '/accounts', label: '账号管理', icon: <TeamOutlined /> },
   { key: '/audit', label: '审计日志', icon: <AuditOutlined /> },
-] as const;
+];
 
+const PAGES = SECTIONS.flatMap((s) => s.children ?? [s]);
+
+/** The menu entry of a path: the exact page, else the longest page path it lies under. */
 function sectionOf(pathname: string): string {
-  return SECTIONS.find((s) => pathname === s.key || pathname.startsWith(`${s.key}/`))?.key ?? '/orgs';
+  const hits = PAGES.filter((s) => pathname === s.key || pathname.startsWith(`${s.key}/`));
+  return hits.sort((a, b) => b.key.length - a.key.length)[0]?.key ?? '/orgs';
 }
+
+const testIdOf = (key: string) => `nav-${key.slice(1).replace(/\//g, '-')}`;
 
 /** Where each org page lives: the org page for the tree, `?org=` for the other sections. */
 function hrefFor(section: string, orgId: number | undefined): string {
@@ -61,7 +86,9 @@ function OrgBreadcrumb({ compact }: { compact: boolean }) {
     })),
     { key: String(data.id), title: <span data-testid="breadcrumb-current">{data.name}</span> },
   ];
-  return <Breadcrumb items={items} data-testid="org-breadcrumb" style={{ overflow: 'hidden' }} />;
+  return (
+    <Breadcrumb items={items} className="org-breadcrumb" data-testid="org-breadcrumb" style={{ overflow: 'hidden' }} />
+  );
 }
 
 export function AppShell() {
@@ -83,15 +110,22 @@ export function AppShell() {
       mode="inline"
       selectedKeys={[selected]}
       aria-label="主菜单"
-      items={SECTIONS.map((s) => ({
-        key: s.key,
-        icon: s.icon,
-        label: (
-          <Link to={hrefFor(s.key, orgId)} data-testid={`nav-${s.key.slice(1)}`}>
-            {s.label}
+      defaultOpenKeys={['members']}
+      items={SECTIONS.map((s) => {
+        const link = (p: Section) => (
+          <Link to={hrefFor(p.key, orgId)} data-testid={testIdOf(p.key)}>
+            {p.label}
           </Link>
-        ),
-      }))}
+        );
+        return s.children
+          ? {
+              key: s.key,
+              icon: s.icon,
+              label: s.label,
+              children: s.children.map((c) => ({ key: c.key, label: link(c) })),
+            }
+          : { key: s.key, icon: s.icon, label: link(s) };
+      })}
       onClick={() => setDrawerOpen(false)}
       style={{ borderInlineEnd: 0 }}
     />

@@ -19,6 +19,8 @@ interface Props {
   /** Only orgs of one kind set, e.g. possible parents. */
   filter?: (hit: OrgSearchHit) => boolean;
   within?: number;
+  /** Results asked of the server (more when `filter` drops many, e.g. only branches). */
+  limit?: number;
   placeholder?: string;
   style?: React.CSSProperties;
   'data-testid'?: string;
@@ -34,6 +36,7 @@ export function OrgSearchSelect({
   exclude,
   filter,
   within,
+  limit = 20,
   placeholder = '输入组织名称或代码搜索',
   style,
   allowClear,
@@ -41,6 +44,7 @@ export function OrgSearchSelect({
 }: Props) {
   const [hits, setHits] = useState<OrgSearchHit[]>([]);
   const [loading, setLoading] = useState(false);
+  const [searched, setSearched] = useState(false);
   const seq = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -51,15 +55,20 @@ export function OrgSearchSelect({
     const needle = q.trim().slice(0, 50);
     if (!needle) {
       setHits([]);
+      setSearched(false);
       return;
     }
     timer.current = setTimeout(() => {
       const mine = ++seq.current;
       setLoading(true);
       api
-        .get<Items<OrgSearchHit>>('/api/orgs/search', { q: needle, within, limit: 20 })
+        .get<Items<OrgSearchHit>>('/api/orgs/search', { q: needle, within, limit })
         .then(
-          (res) => mine === seq.current && setHits(res.items),
+          (res) => {
+            if (mine !== seq.current) return;
+            setHits(res.items);
+            setSearched(true);
+          },
           () => mine === seq.current && setHits([]),
         )
         .finally(() => mine === seq.current && setLoading(false));
@@ -85,7 +94,7 @@ export function OrgSearchSelect({
       allowClear={allowClear}
       loading={loading}
       showSearch={{ filterOption: false, onSearch: search }}
-      notFoundContent={loading ? '搜索中…' : '输入名称或代码查找组织'}
+      notFoundContent={loading ? '搜索中…' : searched ? '没有找到符合条件的组织' : '输入名称或代码查找组织'}
       options={options}
       optionRender={(o) =>
         o.data.hit ? (

@@ -65,8 +65,14 @@ export interface Meta {
   categories: string[];
   roleTypes: { value: string; label: string }[];
   contactPosts: string[];
-  /** Audit action codes and their Chinese names, when the server provides them. */
-  auditActions?: { value: string; label: string }[];
+  /** Audit action codes and their Chinese names. */
+  auditActions: { value: string; label: string }[];
+  memberStatuses: { value: string; label: string }[];
+  politicalStatuses: string[];
+  identityCategories: string[];
+  educations: string[];
+  ethnicities: string[];
+  leaguePosts: string[];
 }
 
 export interface Items<T> {
@@ -155,4 +161,78 @@ export interface ImportPreview {
     code: string | null;
     category: string | null;
   }[];
+}
+
+/** A member as every list and the detail show it: ID number and phone masked. */
+export interface Member {
+  id: number;
+  orgId: number;
+  orgName: string;
+  name: string;
+  gender: string;
+  ethnicity: string | null;
+  idNumberMasked: string;
+  birthDate: string;
+  age: number;
+  phoneMasked: string | null;
+  politicalStatus: string;
+  /** `YYYY-MM` */
+  joinedOn: string | null;
+  admissionNumber: string | null;
+  education: string | null;
+  identityCategory: string | null;
+  leaguePost: string | null;
+  status: string;
+  statusLabel: string;
+}
+
+export interface MemberDetail extends Member {
+  canWrite: boolean;
+}
+
+export interface MemberStats {
+  /** Members who belong to their branch now (正常 + 转出中). */
+  total: number;
+  byStatus: Record<string, number>;
+  statusLabels: Record<string, string>;
+}
+
+export type CorrectionField = 'name' | 'id_number';
+export type CorrectionStatus = 'pending' | 'approved' | 'rejected';
+
+export interface Correction {
+  id: number;
+  memberId: number;
+  memberName: string;
+  orgName: string;
+  field: CorrectionField;
+  fieldLabel: string;
+  oldValueMasked: string;
+  newValueMasked: string;
+  reason: string;
+  status: CorrectionStatus;
+  statusLabel: string;
+  requestedBy: string | null;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  canDecide: boolean;
+}
+
+export interface MemberImportRow {
+  row: number;
+  name: string;
+  idNumberMasked: string;
+  orgName: string;
+  action: 'create' | 'update' | 'unchanged';
+  changes: { field: string; label: string; from: string | null; to: string | null }[];
+}
+
+export interface MemberImportResult {
+  dryRun: boolean;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rows: MemberImportRow[];
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, UserAddOutlined } from '@ant-design/icons';
 import { api, ApiError } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
@@ -8,6 +8,7 @@ import { displayNameRules, showProblems, usernameRules } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
 import type { AccountRow, Items, OrgDetail } from '../../lib/types';
 import { useMe } from '../auth/auth-context';
+import { OrgSearchSelect } from '../../components/OrgSearchSelect';
 
 /** A password the server generated, shown once with a copy button. */
 function PasswordOnce({
@@ -60,6 +61,105 @@ interface NewAccountValues {
   roleType: string;
 }
 
+interface GrantValues {
+  accountId: number;
+  orgId: number;
+  roleType: string;
+}
+
+/**
+ * 授予角色: gives an existing account (one of this subtree's) a role at an org of the subtree, e.g. when a
+ * cadre also takes on a branch or moves up (POST /api/accounts/{id}/roles).
+ */
+function GrantRoleModal({
+  org,
+  accounts,
+  accountId,
+  onClose,
+  onDone,
+}: {
+  org: OrgDetail;
+  accounts: AccountRow[];
+  accountId: number | undefined;
+  onClose: () => void;
+  onDone: (message: string) => void;
+}) {
+  const meta = useMeta();
+  const [form] = Form.useForm<GrantValues>();
+  const [busy, setBusy] = useState(false);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [target, setTarget] = useState<{ id: number; name: string }>({ id: org.id, name: org.name });
+  const unique = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    setFormError(null);
+    try {
+      await api.post(`/api/accounts/${v.accountId}/roles`, { orgId: v.orgId, roleType: v.roleType });
+      const who = unique.find((a) => a.accountId === v.accountId);
+      const role = meta?.roleTypes.find((r) => r.value === v.roleType)?.label ?? v.roleType;
+      onDone(`已授予 ${who?.displayName ?? ''} 在「${target.name}」的${role}角色`);
+    } catch (e) {
+      if (e instanceof ApiError) {
+        const rest = showProblems(form, e, ['orgId', 'roleType']);
+        if (!e.problems.length || rest.length) setFormError(e.message);
+      } else setFormError('授予失败');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title="为已有账号授予角色"
+      okText="授予"
+      cancelText="取消"
+      confirmLoading={busy}
+      onOk={() => void submit().catch(() => undefined)}
+      onCancel={onClose}
+      destroyOnHidden
+      okButtonProps={{ 'data-testid': 'role-grant-submit' }}
+    >
+      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 12 }} />}
+      <Typography.Paragraph type="secondary">
+        账号原有的角色保持不变；新角色立即生效，该账号下次打开页面即可管理所选组织。
+      </Typography.Paragraph>
+      <Form
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={{ accountId, orgId: org.id, roleType: 'admin' }}
+      >
+        <Form.Item name="accountId" label="账号" rules={[{ required: true, message: '请选择账号' }]}>
+          <Select
+            showSearch={{ optionFilterProp: 'label' }}
+            data-testid="role-grant-account"
+            placeholder="选择本组织及下级中的账号"
+            options={unique.map((a) => ({ value: a.accountId, label: `${a.displayName}（${a.username}）` }))}
+          />
+        </Form.Item>
+        <Form.Item name="orgId" label="组织" rules={[{ required: true, message: '请选择组织' }]}>
+          <OrgSearchSelect
+            within={org.id}
+            current={target}
+            style={{ width: '100%' }}
+            data-testid="role-grant-org"
+            onChange={(_id, hit) => hit && setTarget({ id: hit.id, name: hit.name })}
+          />
+        </Form.Item>
+        <Form.Item name="roleType" label="角色" rules={[{ required: true, message: '请选择角色' }]}>
+          <Select
+            data-testid="role-grant-role"
+            options={(meta?.roleTypes ?? []).map((r) => ({ value: r.value, label: r.label }))}
+          />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
 /** 账号: the accounts holding roles anywhere in this org's subtree. */
 export function AccountsView({ org }: { org: OrgDetail }) {
   const me = useMe();
@@ -70,6 +170,7 @@ export function AccountsView({ org }: { org: OrgDetail }) {
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [shown, setShown] = useState<{ title: string; username: string; password: string } | null>(null);
+  const [granting, setGranting] = useState<{ accountId?: number } | null>(null);
   const { data, loading, error, reload } = useRequest(
     () => api.get<Items<AccountRow>>(`/api/orgs/${org.id}/accounts`),
     [org.id],
@@ -133,9 +234,19 @@ export function AccountsView({ org }: { org: OrgDetail }) {
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Text type="secondary">「{org.name}」及其下级组织中的账号和角色。</Typography.Text>
         {canWrite && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="account-create">
-            新建账号
-          </Button>
+          <Space wrap>
+            <Button icon={<UserAddOutlined />} onClick={() => setGranting({})} data-testid="role-grant">
+              授予角色
+            </Button>
+            <Button
+              type="primary"
+              icon={<PlusOutlined />}
+              onClick={() => setCreating(true)}
+              data-testid="account-create"
+            >
+              新建账号
+            </Button>
+          </Space>
         )}
       </Flex>
       {error && <Alert type="error" showIcon title={error.message} />}
@@ -173,6 +284,14 @@ export function AccountsView({ org }: { org: OrgDetail }) {
                       <Typography.Text type="secondary">本人</Typography.Text>
                     ) : (
                       <Space size={0} wrap>
+                        <Button
+                          type="link"
+                          size="small"
+                          onClick={() => setGranting({ accountId: a.accountId })}
+                          data-testid={`role-grant-${a.roleId}`}
+                        >
+                          授予角色
+                        </Button>
                         <Popconfirm
                           title={`重置 ${a.username} 的密码？`}
                           description="将生成一次性临时密码，该账号的所有登录随即退出。"
@@ -262,6 +381,19 @@ export function AccountsView({ org }: { org: OrgDetail }) {
         </Form>
       </Modal>
       {shown && <PasswordOnce {...shown} onClose={() => setShown(null)} />}
+      {granting && (
+        <GrantRoleModal
+          org={org}
+          accounts={data?.items ?? []}
+          accountId={granting.accountId}
+          onClose={() => setGranting(null)}
+          onDone={(text) => {
+            setGranting(null);
+            message.success(text);
+            reload();
+          }}
+        />
+      )}
     </Flex>
   );
 }

@@ -8,35 +8,13 @@ import { useRequest } from '../../lib/useRequest';
 import type { AuditRow, OrgDetail, Page } from '../../lib/types';
 import { ExportButton } from '../../components/ExportButton';
 
-/** Used when the server's /api/meta does not list audit actions (older servers). */
-const FALLBACK_ACTIONS: { value: string; label: string }[] = [
-  { value: 'org.create', label: '新建组织' },
-  { value: 'org.update', label: '修改组织' },
-  { value: 'org.move', label: '移动组织' },
-  { value: 'org.merge', label: '合并组织' },
-  { value: 'org.dissolve', label: '撤销组织' },
-  { value: 'org.contacts', label: '修改联系人' },
-  { value: 'org.import', label: '批量导入组织' },
-  { value: 'org.contact.reveal', label: '查看完整电话' },
-  { value: 'directory.export_full', label: '导出完整通讯录' },
-  { value: 'invite.create', label: '生成注册码' },
-  { value: 'invite.revoke', label: '作废注册码' },
-  { value: 'invite.use', label: '使用注册码注册' },
-  { value: 'account.create', label: '新建账号' },
-  { value: 'account.reset_password', label: '重置密码' },
-  { value: 'account.change_password', label: '修改密码' },
-  { value: 'account.disable', label: '停用账号' },
-  { value: 'account.enable', label: '启用账号' },
-  { value: 'role.create', label: '授予角色' },
-  { value: 'role.end', label: '解除角色' },
-];
-
 const SUBJECT_LABELS: Record<string, string> = {
   org: '组织',
   org_contact: '联系人',
   account: '账号',
   role: '角色',
   invite: '注册码',
+  member: '团员',
 };
 
 function Json({ value }: { value: unknown }) {
@@ -62,7 +40,7 @@ export function AuditView({ org }: { org: OrgDetail }) {
     () => api.get<Page<AuditRow>>(`/api/orgs/${org.id}/audit`, { action, page, pageSize }),
     [org.id, action, page, pageSize],
   );
-  const actions = meta?.auditActions ?? FALLBACK_ACTIONS;
+  const actions = meta?.auditActions ?? [];
 
   return (
     <Flex vertical gap={12} data-testid="audit-view">

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, App, Button, Flex, Result, Steps, Table, Typography, Upload } from 'antd';
+import { Alert, App, Button, Flex, Grid, Result, Steps, Table, Upload } from 'antd';
 import { CheckOutlined, InboxOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import { api, ApiError, type Problem } from '../../lib/api';
 import { emitOrgsChanged } from '../../lib/org-events';
 import type { ImportPreview, OrgDetail } from '../../lib/types';
 import { ExportButton } from '../../components/ExportButton';
+import { ProblemTable } from '../../components/ProblemTable';
 import { ScopedPage } from '../../components/ScopedPage';
 
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -19,33 +20,8 @@ type Stage =
   | { kind: 'importing'; file: File; preview: ImportPreview }
   | { kind: 'done'; file: File; count: number };
 
-function ProblemTable({ problems }: { problems: Problem[] }) {
-  return (
-    <Table<Problem & { key: number }>
-      size="small"
-      data-testid="import-problems"
-      dataSource={problems.map((p, i) => ({ ...p, key: i }))}
-      scroll={{ x: 'max-content' }}
-      pagination={{ pageSize: 50, hideOnSinglePage: true }}
-      columns={[
-        { title: '行', dataIndex: 'row', width: 70, render: (r?: number) => r ?? '—' },
-        { title: '列', dataIndex: 'column', width: 120, render: (c?: string) => c ?? '—' },
-        {
-          title: '值',
-          dataIndex: 'value',
-          render: (v?: string) => (v ? <Typography.Text code>{v}</Typography.Text> : '（空）'),
-        },
-        {
-          title: '问题',
-          dataIndex: 'message',
-          render: (m: string) => <Typography.Text type="danger">{m}</Typography.Text>,
-        },
-      ]}
-    />
-  );
-}
-
 function Importer({ org }: { org: OrgDetail }) {
+  const isPhone = !Grid.useBreakpoint().md;
   const { message } = App.useApp();
   const [stage, setStage] = useState<Stage>({ kind: 'empty' });
   const url = `/api/orgs/${org.id}/import`;
@@ -91,6 +67,8 @@ function Importer({ org }: { org: OrgDetail }) {
       <Steps
         current={step}
         size="small"
+        responsive={false}
+        titlePlacement={isPhone ? 'vertical' : 'horizontal'}
         items={[{ title: '下载模板并填写' }, { title: '上传并检查' }, { title: '确认导入' }]}
       />
       <Alert

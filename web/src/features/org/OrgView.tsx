@@ -74,7 +74,15 @@ export function OrgView({ id, onLoaded }: { id: number; onLoaded: (org: OrgDetai
             { key: 'est', label: '成立日期', children: formatDate(org.establishedOn) },
             { key: 'children', label: '直属下级', children: `${org.childCount} 个` },
             { key: 'desc', label: '全部下级组织', children: `${org.descendantCount} 个` },
-            { key: 'members', label: '团员数', children: org.memberCount },
+            {
+              key: 'members',
+              label: '团员',
+              children: (
+                <Link to={`/members?org=${org.id}`} data-testid="org-members-link">
+                  {org.kind === 'branch' ? `${org.memberCount} 人，查看名单` : '查看团员名单'}
+                </Link>
+              ),
+            },
             { key: 'status', label: '状态', children: <Tag color={status.color}>{status.label}</Tag> },
             { key: 'created', label: '创建时间', children: formatTime(org.createdAt) },
             { key: 'updated', label: '最后修改', children: formatTime(org.updatedAt) },
