@@ -24,6 +24,7 @@ import { inviteRoutes } from './org/invite.routes.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { memberRoutes } from './member/member.routes.js';
 import { transferRoutes } from './member/transfer.routes.js';
+import { memberRecordRoutes } from './member/member-records.routes.js';
 import { AUDIT_ACTION_LABELS } from './audit/audit.js';
 import {
   MEMBER_STATUS_LABELS,
@@ -192,6 +193,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await auditRoutes(app, s);
   await memberRoutes(app, s);
   await transferRoutes(app, s);
+  await memberRecordRoutes(app, s);
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -11,6 +11,7 @@ import { MemberService } from './member/member.service.js';
 import { MemberImporter } from './member/member-import.js';
 import { CorrectionService } from './member/correction.service.js';
 import { TransferService } from './member/transfer.service.js';
+import { MemberRecordsService } from './member/member-records.service.js';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
 export function createServices(database: Database, secretKey: Buffer) {
@@ -24,6 +25,7 @@ export function createServices(database: Database, secretKey: Buffer) {
     memberImport: new MemberImporter(database, members),
     corrections: new CorrectionService(database.db, cipher),
     transfers: new TransferService(database, cipher),
+    memberRecords: new MemberRecordsService(database.db),
     database,
     cipher,
     auth,

@@ -16,7 +16,7 @@ import { sha256 } from '../common/crypto.js';
  *   resolved to the orgs that govern them: an org itself, a role's org, an invite's org, or every org where
  *   an account holds a role.
  */
-export type RefType = 'org' | 'account' | 'role' | 'invite' | 'member' | 'correction' | 'transfer';
+export type RefType = 'org' | 'account' | 'role' | 'invite' | 'member' | 'correction' | 'transfer' | 'recommendation';
 export interface RefSpec {
   type: RefType;
   from: 'params' | 'query' | 'body';
@@ -99,6 +99,15 @@ export async function resolveRefOrgs(
         .executeTakeFirst();
       return m ? [m] : undefined;
     }
+    case 'recommendation': {
+      const m = await db
+        .selectFrom('party_recommendation')
+        .innerJoin('member', 'member.id', 'party_recommendation.member_id')
+        .select(['member.org_id as id', 'member.org_path as path'])
+        .where('party_recommendation.id', '=', Number(id))
+        .executeTakeFirst();
+      return m ? [m] : undefined;
+    }
     case 'transfer': {
       const t = await db
         .selectFrom('member_transfer')
@@ -164,6 +173,7 @@ const label = (t: RefType) =>
     member: '团员',
     correction: '更正申请',
     transfer: '转接',
+    recommendation: '推优记录',
   })[t];
 
 export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> }): Promise<void> {

@@ -48,6 +48,12 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       reason: '录入错误',
     });
     expect(correction.statusCode, correction.body).toBe(201);
+    const recommendation = await cadreB.post(`/api/members/${memberBId}/recommendations`, {
+      applied: true,
+      appliedOn: '2026-03-01',
+      recommendedOn: '2026-04-01',
+    });
+    expect(recommendation.statusCode, recommendation.body).toBe(201);
     const transfer = await cadreB.post(`/api/members/${memberBId}/transfers`, {
       toOrgId: tree.schoolB.id,
       reason: '调整团支部',
@@ -61,6 +67,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       member: memberBId,
       correction: correction.json<{ id: number }>().id,
       transfer: transfer.json<{ id: number }>().id,
+      recommendation: recommendation.json<{ id: number }>().id,
     };
   });
   afterAll(() => env.close());
@@ -95,6 +102,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
             member: 0,
             correction: 0,
             transfer: 0,
+            recommendation: 0,
           };
           let url = p;
           const body: Record<string, unknown> = {};

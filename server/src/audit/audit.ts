@@ -76,4 +76,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'member.transfer.reject': '驳回转接',
   'member.transfer.cancel': '撤回转接',
   'member.transfer.complete': '完成转接',
+  'member.recommend': '推优入党',
+  'member.recommend.approve': '通过推优',
+  'member.recommend.reject': '驳回推优',
+  'member.recommend.outcome': '登记推优结果',
+  'member.evaluation.enter': '录入团员评议',
+  'member.evaluation.certify': '认定团员评议',
+  'dues.standards': '修改团费标准',
+  'dues.record': '登记团费',
 };

@@ -192,6 +192,52 @@ export interface MemberCorrectionTable {
   decision_note: string | null;
 }
 
+export interface PartyRecommendationTable {
+  id: Generated<number>;
+  member_id: number;
+  /** 是否递交入党申请书 */
+  applied: number;
+  applied_on: string | null;
+  /** 推荐时间 */
+  recommended_on: string;
+  /** 确定（为入党积极分子/发展对象）时间 */
+  confirmed_on: string | null;
+  outcome: 'pending' | 'probationary' | 'full' | 'not_admitted';
+  status: 'submitted' | 'approved' | 'rejected';
+  note: string | null;
+  submitted_by: number;
+  submitted_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+export interface MemberEvaluationTable {
+  id: Generated<number>;
+  member_id: number;
+  year: number;
+  grade: '优秀' | '合格' | '基本合格' | '不合格';
+  entered_by: number;
+  entered_at: string;
+  certified_by: number | null;
+  certified_at: string | null;
+}
+
+export interface DuesStandardTable {
+  identity_category: string;
+  cents_per_month: number;
+}
+
+export interface DuesPaymentTable {
+  id: Generated<number>;
+  member_id: number;
+  /** `YYYY-MM` */
+  month: string;
+  amount_cents: number;
+  recorded_by: number;
+  recorded_at: string;
+}
+
 export interface DB {
   org: OrgTable;
   org_contact: OrgContactTable;
@@ -205,4 +251,8 @@ export interface DB {
   member_stats: MemberStatsTable;
   member_correction: MemberCorrectionTable;
   member_transfer: MemberTransferTable;
+  party_recommendation: PartyRecommendationTable;
+  member_evaluation: MemberEvaluationTable;
+  dues_standard: DuesStandardTable;
+  dues_payment: DuesPaymentTable;
 }

@@ -6,15 +6,10 @@ import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
 import type { FieldCipher } from '../common/crypto.js';
 import { checkIdNumber, maskIdNumber } from './member-fields.js';
+import { canDecideAbove } from './upper-level.js';
 
 const FIELD_LABELS = { name: '姓名', id_number: '身份证号' } as const;
 const STATUS_LABELS = { pending: '待审核', approved: '已通过', rejected: '已驳回' } as const;
-
-/** The upper org of a branch: the one whose cadres decide its corrections (the next higher level). */
-const parentPath = (branchPath: string) => {
-  const ids = ancestorIds(branchPath);
-  return ids.length > 1 ? `/${ids.slice(0, -1).join('/')}/` : branchPath;
-};
 
 /**
  * 姓名 and 身份证号 are not edited in place: the branch asks, the next higher level approves or rejects
@@ -27,9 +22,7 @@ export class CorrectionService {
   ) {}
 
   private canDecide(actor: Actor, branchPath: string): boolean {
-    const upper = parentPath(branchPath);
-    const upperId = ancestorIds(upper).at(-1)!;
-    return upper !== branchPath && can(actor, 'write', { id: upperId, path: upper });
+    return canDecideAbove(actor, branchPath);
   }
 
   async request(ctx: Ctx, memberId: number, input: { field: 'name' | 'id_number'; value: string; reason: string }) {

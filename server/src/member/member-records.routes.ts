@@ -1,0 +1,242 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../services.js';
+import { ctxOf } from '../common/http.js';
+import { GRADES, OUTCOMES } from './member-records.service.js';
+
+const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式应为 YYYY-MM');
+const org = (need: 'read' | 'write') => ({
+  refs: [{ type: 'org' as const, from: 'params' as const, key: 'id', need }],
+});
+const rec = { refs: [{ type: 'recommendation' as const, from: 'params' as const, key: 'id', need: 'read' as const }] };
+const year = z.coerce.number().int().min(2000).max(2100);
+
+export async function memberRecordRoutes(app: FastifyInstance, s: Services): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['推优入党 party recommendation'];
+
+  r.post('/api/members/:id/recommendations', {
+    config: { access: { refs: [{ type: 'member', from: 'params', key: 'id', need: 'write' }] } },
+    schema: {
+      tags,
+      summary: '团支部推荐团员入党（上级审核）A branch recommends a member to the Party',
+      params: idParams,
+      body: z.strictObject({
+        applied: z.boolean(),
+        appliedOn: date.optional().nullable(),
+        recommendedOn: date,
+        note: z.string().trim().max(200).optional().nullable(),
+      }),
+      response: { 201: z.object({ id: z.number() }) },
+    },
+    handler: async (req, reply) =>
+      reply.code(201).send(await s.memberRecords.recommend(ctxOf(req), req.params.id, req.body)),
+  });
+
+  for (const action of ['approve', 'reject'] as const) {
+    r.post(`/api/recommendations/:id/${action}`, {
+      config: { access: rec },
+      schema: {
+        tags,
+        summary:
+          action === 'approve' ? '上级通过推优 Approve a recommendation' : '上级驳回推优 Reject a recommendation',
+        params: idParams,
+        body: z.strictObject({ note: z.string().trim().max(200).optional() }),
+        response: { 200: z.object({ status: z.string() }) },
+      },
+      handler: (req) =>
+        s.memberRecords.decideRecommendation(ctxOf(req), req.params.id, action === 'approve', req.body.note || null),
+    });
+  }
+
+  r.post('/api/recommendations/:id/outcome', {
+    config: { access: rec },
+    schema: {
+      tags,
+      summary: '登记确定时间和入党结果 Record the confirmation and outcome',
+      params: idParams,
+      body: z.strictObject({
+        confirmedOn: date.optional().nullable(),
+        outcome: z.enum(Object.keys(OUTCOMES) as [keyof typeof OUTCOMES]),
+      }),
+      response: { 200: z.object({ status: z.string(), outcome: z.string() }) },
+    },
+    handler: (req) => s.memberRecords.recordOutcome(ctxOf(req), req.params.id, req.body),
+  });
+
+  r.get('/api/orgs/:id/recommendations', {
+    config: { access: org('read') },
+    schema: {
+      tags,
+      summary: '推优记录与推优入党率 Recommendations and the recommendation rate',
+      params: idParams,
+      querystring: z.strictObject({ status: z.enum(['submitted', 'approved', 'rejected']).optional() }),
+      response: {
+        200: z.object({
+          rate: z.number().nullable(),
+          partyMembers: z.number(),
+          recommended: z.number(),
+          formula: z.string(),
+          items: z.array(
+            z.object({
+              id: z.number(),
+              memberId: z.number(),
+              memberName: z.string(),
+              idNumberMasked: z.string(),
+              orgName: z.string(),
+              applied: z.boolean(),
+              appliedOn: z.string().nullable(),
+              recommendedOn: z.string(),
+              confirmedOn: z.string().nullable(),
+              outcome: z.string(),
+              outcomeLabel: z.string(),
+              status: z.string(),
+              statusLabel: z.string(),
+              note: z.string().nullable(),
+              decisionNote: z.string().nullable(),
+              canDecide: z.boolean(),
+              canRecordOutcome: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: (req) => s.memberRecords.recommendations(req.actor!, req.params.id, req.query.status),
+  });
+
+  const etags = ['团员教育评议 evaluation'];
+  r.put('/api/orgs/:id/evaluations', {
+    config: { access: org('write') },
+    schema: {
+      tags: etags,
+      summary: '团支部录入年度评议等次 A branch enters the year’s grades',
+      params: idParams,
+      body: z.strictObject({
+        year: z.number().int().min(2000).max(2100),
+        grades: z
+          .array(
+            z.strictObject({
+              memberId: z.number().int().positive(),
+              grade: z.enum(GRADES, { error: `等次应为：${GRADES.join('、')}` }),
+            }),
+          )
+          .min(1, '请至少录入一名团员的等次')
+          .max(500),
+      }),
+      response: { 200: z.object({ saved: z.number() }) },
+    },
+    handler: (req) => s.memberRecords.enterGrades(ctxOf(req), req.params.id, req.body.year, req.body.grades),
+  });
+
+  r.post('/api/orgs/:id/evaluations/certify', {
+    config: { access: org('read') },
+    schema: {
+      tags: etags,
+      summary: '上级认定团支部的评议结果 The upper level certifies a branch’s grades',
+      params: idParams,
+      body: z.strictObject({ year: z.number().int().min(2000).max(2100) }),
+      response: { 200: z.object({ certified: z.number() }) },
+    },
+    handler: (req) => s.memberRecords.certify(ctxOf(req), req.params.id, req.body.year),
+  });
+
+  r.get('/api/orgs/:id/evaluations', {
+    config: { access: org('read') },
+    schema: {
+      tags: etags,
+      summary: '评议结果 Grades of a subtree for a year',
+      params: idParams,
+      querystring: z.strictObject({ year }),
+      response: {
+        200: z.object({
+          year: z.number(),
+          summary: z.record(z.string(), z.number()),
+          items: z.array(
+            z.object({
+              memberId: z.number(),
+              name: z.string(),
+              orgName: z.string(),
+              grade: z.string().nullable(),
+              certified: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: (req) => s.memberRecords.evaluations(req.actor!, req.params.id, req.query.year),
+  });
+
+  const dtags = ['团费 dues'];
+  const standards = z.array(z.object({ identityCategory: z.string(), centsPerMonth: z.number() }));
+  r.get('/api/dues/standards', {
+    config: { access: 'session' },
+    schema: {
+      tags: dtags,
+      summary: '团费标准（分/月）Dues standards (cents per month)',
+      response: { 200: z.object({ items: standards }) },
+    },
+    handler: async () => ({ items: await s.memberRecords.standards() }),
+  });
+  r.put('/api/dues/standards', {
+    config: { access: 'system' },
+    schema: {
+      tags: dtags,
+      summary: '修改团费标准 Set dues standards',
+      body: z.strictObject({
+        items: z
+          .array(
+            z.strictObject({
+              identityCategory: z.string().max(20),
+              centsPerMonth: z.number().int().min(0).max(100000),
+            }),
+          )
+          .min(1),
+      }),
+      response: { 200: z.object({ items: standards }) },
+    },
+    handler: async (req) => ({ items: await s.memberRecords.setStandards(ctxOf(req), req.body.items) }),
+  });
+  r.post('/api/orgs/:id/dues', {
+    config: { access: org('write') },
+    schema: {
+      tags: dtags,
+      summary: '登记团费（按标准金额）Record dues paid for a month',
+      params: idParams,
+      body: z.strictObject({ month, memberIds: z.array(z.number().int().positive()).min(1, '请选择团员').max(500) }),
+      response: { 201: z.object({ recorded: z.number() }) },
+    },
+    handler: async (req, reply) =>
+      reply
+        .code(201)
+        .send(await s.memberRecords.recordPayments(ctxOf(req), req.params.id, req.body.month, req.body.memberIds)),
+  });
+  r.get('/api/orgs/:id/dues/arrears', {
+    config: { access: org('read') },
+    schema: {
+      tags: dtags,
+      summary: '欠缴名单（6个月以上标记）Arrears (6+ months flagged)',
+      params: idParams,
+      querystring: z.strictObject({ asOf: month, months: z.coerce.number().int().min(1).max(36).default(12) }),
+      response: {
+        200: z.object({
+          asOf: z.string(),
+          months: z.number(),
+          flaggedCount: z.number(),
+          items: z.array(
+            z.object({
+              memberId: z.number(),
+              name: z.string(),
+              orgName: z.string(),
+              unpaidMonths: z.number(),
+              flagged: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: (req) => s.memberRecords.arrears(req.actor!, req.params.id, req.query.asOf, req.query.months),
+  });
+}
