@@ -12,8 +12,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Opens the org tree browser in Debian's Chromium: time from navigation to the root node being shown, and
- * from clicking a node's expander to its children being shown. Anchor: loading a blank page of the same server.
+ * The org tree browser in Debian's Chromium (median of 5):
+ * - pageBoot: navigation to /orgs until the root node is shown (the whole web app starting, session check included);
+ * - openRoot: clicking the root's expander until its children are shown;
+ * - expand: clicking the first child's expander until its children are shown.
+ * Anchor: loading a blank page (/api/health) of the same server.
  */
 export async function measureTreeBrowser(base: string, username: string, password: string) {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -25,8 +28,17 @@ export async function measureTreeBrowser(base: string, username: string, passwor
     await page.goto('/orgs');
     await page.locator('[role=treeitem]').first().waitFor({ timeout: 30_000 });
     const anchors: number[] = [];
+    const boots: number[] = [];
     const opens: number[] = [];
     const expands: number[] = [];
+    const items = () => page.locator('[role=treeitem]').count();
+    const clickAndWait = async (switcher: ReturnType<typeof page.locator>) => {
+      const before = await items();
+      const t0 = Date.now();
+      await switcher.click();
+      await page.waitForFunction((n) => document.querySelectorAll('[role=treeitem]').length > n, before);
+      return Date.now() - t0;
+    };
     for (let i = 0; i < 5; i++) {
       let t0 = Date.now();
       await page.goto('/api/health');
@@ -34,16 +46,18 @@ export async function measureTreeBrowser(base: string, username: string, passwor
       t0 = Date.now();
       await page.goto('/orgs');
       await page.locator('[role=treeitem]').first().waitFor();
-      opens.push(Date.now() - t0);
-      const before = await page.locator('[role=treeitem]').count();
-      const switcher = page.locator('.ant-tree-switcher_close').first();
-      t0 = Date.now();
-      await switcher.click();
-      await page.waitForFunction((n) => document.querySelectorAll('[role=treeitem]').length > n, before);
-      expands.push(Date.now() - t0);
+      boots.push(Date.now() - t0);
+      // The tree may open the path to the current org by itself; start from a collapsed root.
+      const open = page.locator('[role=treeitem][aria-expanded=true] .ant-tree-switcher_open').first();
+      while (await page.locator('[role=treeitem][aria-expanded=true]').count()) {
+        await open.click();
+        await page.waitForTimeout(50);
+      }
+      opens.push(await clickAndWait(page.locator('[role=treeitem]').first().locator('.ant-tree-switcher_close')));
+      expands.push(await clickAndWait(page.locator('[role=treeitem]').nth(1).locator('.ant-tree-switcher_close')));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    return { openRoot: median(opens), expand: median(expands), anchor: median(anchors) };
+    return { pageBoot: median(boots), openRoot: median(opens), expand: median(expands), anchor: median(anchors) };
   } catch (err) {
     console.error('tree browser measurement failed:', err);
     return undefined;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type Insertable } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Insertable } from 'kysely';
 import type { DB } from './schema.js';
 import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 
@@ -35,18 +35,33 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
     configurePgTypes();
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: Number(process.env.PG_POOL_SIZE ?? 10) });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const columnTypes = new Map<string, Map<string, string>>();
     const url = new URL(opts.databaseUrl);
     return {
       db,
       dialect: postgresDialect,
+      // One array parameter per column (INSERT … SELECT FROM unnest): a whole batch binds as a few values.
       async bulkInsert(trx, table, rows) {
         if (!rows.length) return;
-        const batch = postgresDialect.batchRows(Object.keys(rows[0]!).length);
-        for (let i = 0; i < rows.length; i += batch)
-          await trx
-            .insertInto(table)
-            .values(rows.slice(i, i + batch))
-            .execute();
+        const cols = Object.keys(rows[0]!);
+        let types = columnTypes.get(table);
+        if (!types) {
+          const res = await sql<{
+            column_name: string;
+            udt_name: string;
+          }>`select column_name, udt_name from information_schema.columns where table_name = ${table} and table_schema = current_schema()`.execute(
+            trx,
+          );
+          types = new Map(res.rows.map((r) => [r.column_name, r.udt_name]));
+          columnTypes.set(table, types);
+        }
+        for (let i = 0; i < rows.length; i += 50_000) {
+          const chunk = rows.slice(i, i + 50_000) as Record<string, unknown>[];
+          const arrays = cols.map((c) => sql`${chunk.map((r) => r[c] ?? null)}::${sql.raw(types.get(c) ?? 'text')}[]`);
+          await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)})`.execute(
+            trx,
+          );
+        }
       },
       location: `postgres://${url.host}${url.pathname}`,
       close: () => db.destroy(),
