@@ -234,6 +234,7 @@ export async function generateDemo(
       after: { demo: preset, orgs: orgRows.length },
     });
   });
+  await sql`analyze`.execute(db);
   const orgsMs = Date.now() - started;
   const members =
     opts.members === false

@@ -418,17 +418,28 @@ export class MemberService {
             .select(sql<number>`count(*)`.as('n'))
             .executeTakeFirstOrThrow()
             .then((r) => Number(r.n)),
+      // The page is read from the (org_path, id) index alone; branch names are joined to those rows only,
+      // so neither database is tempted to join and sort the whole subtree.
       q
-        .innerJoin('org', 'org.id', 'member.org_id')
         .selectAll('member')
-        .select('org.name as orgName')
         .orderBy('member.org_path')
         .orderBy('member.id')
         .limit(pageSize)
         .offset((page - 1) * pageSize)
-        .execute(),
+        .execute()
+        .then((page) => this.withOrgNames(page)),
     ]);
     return { total, items: rows.map((r) => this.present(r)) };
+  }
+
+  private async withOrgNames<T extends { org_id: number }>(rows: T[]): Promise<(T & { orgName: string })[]> {
+    const ids = [...new Set(rows.map((r) => r.org_id))];
+    const names = new Map(
+      (ids.length ? await this.db.selectFrom('org').select(['id', 'name']).where('id', 'in', ids).execute() : []).map(
+        (o) => [o.id, o.name],
+      ),
+    );
+    return rows.map((r) => ({ ...r, orgName: names.get(r.org_id) ?? '' }));
   }
 
   async stats(actor: Actor, orgId: number) {
