@@ -208,3 +208,73 @@ export async function lacksText(locator: Locator, text: string): Promise<void> {
   await settled(locator);
   expect(await locator.first().innerText()).not.toContain(text);
 }
+
+export type ApiCall = <T>(method: string, url: string, body?: unknown) => Promise<T>;
+
+export interface ApiSession {
+  call: ApiCall;
+  /** Multipart upload of one .xlsx in field `file`; returns the status and the JSON body. */
+  upload: (url: string, bytes: Buffer, name?: string) => Promise<{ status: number; body: unknown }>;
+}
+
+/** Signs in through the API (for seeding and for checks that need no screen). */
+export async function apiSession(
+  baseUrl: string,
+  username = ADMIN.username,
+  password = ADMIN.password,
+): Promise<ApiSession> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const call: ApiCall = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, cookie },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as T;
+  };
+  const upload = async (url: string, bytes: Buffer, name = 'upload.xlsx') => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(bytes)]), name);
+    const r = await fetch(`${baseUrl}${url}`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': csrfToken, cookie },
+      body: form,
+    });
+    return { status: r.status, body: (await r.json()) as unknown };
+  };
+  return { call, upload };
+}
+
+/**
+ * An account with a role at an org, ready to sign in with `password`: created by `admin` (whose generated
+ * initial password must be changed at first login), then the password is changed as the new account.
+ */
+export async function createAccount(
+  baseUrl: string,
+  admin: ApiSession,
+  orgId: number,
+  account: { username: string; displayName: string; password: string; roleType?: string },
+): Promise<number> {
+  const created = await admin.call<{ id: number; initialPassword: string }>('POST', `/api/orgs/${orgId}/accounts`, {
+    username: account.username,
+    displayName: account.displayName,
+    roleType: account.roleType ?? 'admin',
+  });
+  const own = await apiSession(baseUrl, account.username, created.initialPassword);
+  await own.call('POST', '/api/auth/password', {
+    currentPassword: created.initialPassword,
+    newPassword: account.password,
+  });
+  return created.id;
+}

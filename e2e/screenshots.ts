@@ -8,37 +8,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ADMIN, DESKTOP, PHONE, ROOT, login, startHarness } from './harness.js';
+import { DESKTOP, PHONE, ROOT, apiSession, login, startHarness } from './harness.js';
 
 const outDir = path.resolve(process.argv[2] ?? path.join(ROOT, '.tmp/screens'));
-
-/** A tiny API client with the admin's session, for seeding. */
-async function apiSession(baseUrl: string) {
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return async <T>(method: string, url: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, cookie },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
-  };
-}
 
 const h = await startHarness();
 try {
   await mkdir(outDir, { recursive: true });
-  const call = await apiSession(h.baseUrl);
+  const { call } = await apiSession(h.baseUrl);
   const org = (parentId: number | null, kind: string, name: string, contacts: unknown[] = []) =>
     call<{ id: number }>('POST', '/api/orgs', { parentId, kind, name, category: '学校', contacts });
   const city = await org(null, 'committee', '共青团重庆市委员会', [
