@@ -1,15 +1,6 @@
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.js';
 
 /**
  * The org tree browser in Debian's Chromium (median of 5):
@@ -19,7 +10,7 @@ export const CHROMIUM_ARGS = [
  * Anchor: loading a blank page (/api/health) of the same server.
  */
 export async function measureTreeBrowser(base: string, username: string, password: string) {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ baseURL: base });
     const login = await context.request.post('/api/auth/login', { data: { username, password } });

@@ -18,6 +18,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { expect } from 'vitest';
+import { CHROMIUM_ARGS } from './chromium.js';
 
 const run = promisify(execFile);
 
@@ -25,16 +26,7 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'server/bin/tuanwu.mjs');
 export const ADMIN = { username: 'admin', password: 'Admin-pass-2026' };
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_ARGS };
 
 export const DESKTOP: BrowserContextOptions = {
   viewport: { width: 1366, height: 900 },

@@ -265,22 +265,7 @@ export class MemberImporter {
         const r = this.members.row(u.p.value, u.p.branch, 'normal', now);
         await trx
           .updateTable('member')
-          .set({
-            org_id: r.org_id,
-            org_path: r.org_path,
-            name: r.name,
-            ethnicity: r.ethnicity,
-            phone_enc: r.phone_enc,
-            phone_hash: r.phone_hash,
-            phone_mask: r.phone_mask,
-            political_status: r.political_status,
-            joined_on: r.joined_on,
-            admission_number: r.admission_number,
-            education: r.education,
-            identity_category: r.identity_category,
-            league_post: r.league_post,
-            updated_at: now,
-          })
+          .set({ ...this.members.editableColumns(r), org_id: r.org_id, org_path: r.org_path, name: r.name })
           .where('id', '=', u.id)
           .execute();
         if (u.fromPath !== u.p.branch.path)

@@ -141,6 +141,23 @@ export class MemberService {
     };
   }
 
+  /** The columns an update may change (never the ID number, which goes through corrections). */
+  editableColumns(r: ReturnType<MemberService['row']>) {
+    return {
+      ethnicity: r.ethnicity,
+      phone_enc: r.phone_enc,
+      phone_hash: r.phone_hash,
+      phone_mask: r.phone_mask,
+      political_status: r.political_status,
+      joined_on: r.joined_on,
+      admission_number: r.admission_number,
+      education: r.education,
+      identity_category: r.identity_category,
+      league_post: r.league_post,
+      updated_at: r.updated_at,
+    };
+  }
+
   /** Where ID numbers or admission numbers are already registered (in chunks). */
   async duplicates(hashes: string[], admissionNumbers: string[], db: Kysely<DB> = this.db) {
     const byHash = new Map<string, { id: number; orgName: string; name: string }>();
@@ -259,18 +276,8 @@ export class MemberService {
       await trx
         .updateTable('member')
         .set({
-          ethnicity: r.ethnicity,
-          phone_enc: r.phone_enc,
-          phone_hash: r.phone_hash,
-          phone_mask: r.phone_mask,
-          political_status: r.political_status,
-          joined_on: r.joined_on,
-          admission_number: r.admission_number,
-          education: r.education,
-          identity_category: r.identity_category,
-          league_post: r.league_post,
+          ...this.editableColumns(r),
           ...(input.graduationDate !== undefined && { graduation_date: input.graduationDate }),
-          updated_at: nowIso(),
         })
         .where('id', '=', m.id)
         .execute();
