@@ -174,6 +174,12 @@ describe.each(DIALECTS)('org import from Excel (%s)', (dialect) => {
     expect(empty.statusCode).toBe(400);
     const headerOnly = await upload(tree.districtA.id, await xlsx(HEADER, []), true);
     expect(headerOnly.statusCode).toBe(422);
+    // An upload over the 10 MB limit is cut off and refused; nothing is written.
+    const before = await orgCount();
+    const huge = await upload(tree.districtA.id, Buffer.alloc(11 * 1024 * 1024, 1), false);
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json<{ message: string }>().message).toContain('过大');
+    expect(await orgCount()).toBe(before);
   });
 
   it('exports the subtree in the import layout and the template downloads', async () => {
