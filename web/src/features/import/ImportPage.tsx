@@ -8,6 +8,7 @@ import type { ImportPreview, OrgDetail } from '../../lib/types';
 import { ExportButton } from '../../components/ExportButton';
 import { ProblemTable } from '../../components/ProblemTable';
 import { ScopedPage } from '../../components/ScopedPage';
+import { useScrollIntoView } from '../../lib/useScrollIntoView';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 
@@ -24,6 +25,9 @@ function Importer({ org }: { org: OrgDetail }) {
   const isPhone = !Grid.useBreakpoint().md;
   const { message } = App.useApp();
   const [stage, setStage] = useState<Stage>({ kind: 'empty' });
+  const resultRef = useScrollIntoView<HTMLDivElement>(
+    ['rejected', 'failed', 'preview', 'done'].includes(stage.kind) ? stage.kind : null,
+  );
   const url = `/api/orgs/${org.id}/import`;
 
   const check = async (file: File) => {
@@ -61,6 +65,18 @@ function Importer({ org }: { org: OrgDetail }) {
   };
 
   const step = stage.kind === 'empty' ? 0 : stage.kind === 'done' ? 2 : stage.kind === 'importing' ? 2 : 1;
+
+  const commitButton = (st: Extract<Stage, { kind: 'preview' | 'importing' }>) => (
+    <Button
+      type="primary"
+      icon={<CheckOutlined />}
+      loading={st.kind === 'importing'}
+      onClick={() => void commit(st.file, st.preview)}
+      data-testid="import-commit"
+    >
+      确认导入
+    </Button>
+  );
 
   return (
     <Flex vertical gap={16}>
@@ -111,73 +127,72 @@ function Importer({ org }: { org: OrgDetail }) {
       </Upload.Dragger>
       {!org.canWrite && <Alert type="warning" showIcon title="您对该组织只有查看权限，不能导入。" />}
 
-      {stage.kind === 'checking' && <Alert type="info" showIcon title="正在检查文件…" />}
-      {stage.kind === 'failed' && <Alert type="error" showIcon title={stage.message} data-testid="import-failed" />}
-      {stage.kind === 'rejected' && (
-        <>
-          <Alert
-            type="error"
-            showIcon
-            data-testid="import-rejected"
-            title={stage.message}
-            description={`${stage.message.includes('未写入') ? '' : '未写入任何数据。'}请按下表逐行修改 Excel 文件后重新上传。`}
-          />
-          <ProblemTable problems={stage.problems} />
-        </>
-      )}
-      {(stage.kind === 'preview' || stage.kind === 'importing') && (
-        <>
-          <Alert
-            type="success"
-            showIcon
-            data-testid="import-preview-ok"
-            title={`检查通过：将新建 ${stage.preview.count} 个组织`}
-            description="以下为预览，尚未写入。确认无误后点击“确认导入”。"
-            action={
-              <Button
-                type="primary"
-                icon={<CheckOutlined />}
-                loading={stage.kind === 'importing'}
-                onClick={() => void commit(stage.file, stage.preview)}
-                data-testid="import-commit"
-              >
-                确认导入
-              </Button>
-            }
-          />
-          <Table
-            size="small"
-            rowKey="row"
-            data-testid="import-preview"
-            dataSource={stage.preview.rows}
-            scroll={{ x: 'max-content' }}
-            pagination={{ pageSize: 50, hideOnSinglePage: true }}
-            columns={[
-              { title: '行', dataIndex: 'row', width: 70 },
-              { title: '组织名称', dataIndex: 'name' },
-              { title: '类型', dataIndex: 'kindLabel' },
-              { title: '上级组织', dataIndex: 'parentLabel' },
-              { title: '组织代码', dataIndex: 'code', render: (c: string | null) => c ?? '（自动生成）' },
-              { title: '类别', dataIndex: 'category', render: (c: string | null) => c ?? '—' },
-            ]}
-          />
-        </>
-      )}
-      {stage.kind === 'done' && (
-        <Result
-          status="success"
-          title={`已导入 ${stage.count} 个组织`}
-          data-testid="import-done"
-          extra={[
-            <Link key="org" to={`/orgs/${org.id}?tab=children`}>
-              查看「{org.name}」的下级组织
-            </Link>,
-            <Button key="again" onClick={() => setStage({ kind: 'empty' })}>
-              继续导入
-            </Button>,
-          ]}
-        />
-      )}
+      <div ref={resultRef} className="scroll-target">
+        <Flex vertical gap={16}>
+          {stage.kind === 'checking' && <Alert type="info" showIcon title="正在检查文件…" />}
+          {stage.kind === 'failed' && <Alert type="error" showIcon title={stage.message} data-testid="import-failed" />}
+          {stage.kind === 'rejected' && (
+            <>
+              <Alert
+                type="error"
+                showIcon
+                data-testid="import-rejected"
+                title={stage.message}
+                description={`${stage.message.includes('未写入') ? '' : '未写入任何数据。'}请按下表逐行修改 Excel 文件后重新上传。`}
+              />
+              <ProblemTable problems={stage.problems} />
+            </>
+          )}
+          {(stage.kind === 'preview' || stage.kind === 'importing') && (
+            <>
+              <Alert
+                type="success"
+                showIcon
+                data-testid="import-preview-ok"
+                title={`检查通过：将新建 ${stage.preview.count} 个组织`}
+                description={
+                  <>
+                    以下为预览，尚未写入。确认无误后点击“确认导入”。
+                    {isPhone && <div style={{ marginTop: 8 }}>{commitButton(stage)}</div>}
+                  </>
+                }
+                action={isPhone ? undefined : commitButton(stage)}
+              />
+              <Table
+                size="small"
+                rowKey="row"
+                data-testid="import-preview"
+                dataSource={stage.preview.rows}
+                scroll={{ x: 'max-content' }}
+                pagination={{ pageSize: 50, hideOnSinglePage: true }}
+                columns={[
+                  { title: '行', dataIndex: 'row', width: 70 },
+                  { title: '组织名称', dataIndex: 'name' },
+                  { title: '类型', dataIndex: 'kindLabel' },
+                  { title: '上级组织', dataIndex: 'parentLabel' },
+                  { title: '组织代码', dataIndex: 'code', render: (c: string | null) => c ?? '（自动生成）' },
+                  { title: '类别', dataIndex: 'category', render: (c: string | null) => c ?? '—' },
+                ]}
+              />
+            </>
+          )}
+          {stage.kind === 'done' && (
+            <Result
+              status="success"
+              title={`已导入 ${stage.count} 个组织`}
+              data-testid="import-done"
+              extra={[
+                <Link key="org" to={`/orgs/${org.id}?tab=children`}>
+                  查看「{org.name}」的下级组织
+                </Link>,
+                <Button key="again" onClick={() => setStage({ kind: 'empty' })}>
+                  继续导入
+                </Button>,
+              ]}
+            />
+          )}
+        </Flex>
+      </div>
     </Flex>
   );
 }

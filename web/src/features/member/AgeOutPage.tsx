@@ -58,9 +58,12 @@ function AgeOut({ org }: { org: OrgDetail }) {
       <Alert
         type="info"
         showIcon
-        title={`${year}年满28周岁（${year - 28}年12月31日及以前出生）、未担任团内职务的在册团员。`}
-        description="担任团内职务的团员可保留团籍至任期届满，不在此名单中。名单最多显示 5000 人，办理后可继续办理其余人员。"
+        title={`${year}年满28周岁、未担任团内职务的在册团员`}
+        description={`即${year - 28}年12月31日及以前出生。担任团内职务的可保留团籍至任期届满，不在此名单中。`}
       />
+      {items.length >= 5000 && (
+        <Alert type="warning" showIcon title="名单只显示前 5000 人；办理后刷新即可继续办理其余人员。" />
+      )}
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Space wrap>
           <span>年度</span>

@@ -171,8 +171,17 @@ function MemberDetailView({ id, onChanged }: { id: number; onChanged: () => void
           type="info"
           showIcon
           data-testid="member-pending-correction"
-          title={`${c.fieldLabel}更正申请待上级审核：${c.oldValueMasked} → ${c.newValueMasked}`}
-          description={`${c.requestedBy ?? ''} 于 ${formatTime(c.requestedAt)} 提交。审核通过前，原信息保持不变。`}
+          title={`${c.fieldLabel}更正申请待上级审核`}
+          description={
+            <>
+              <div className="mono" style={{ whiteSpace: 'normal' }}>
+                {c.oldValueMasked} → {c.newValueMasked}
+              </div>
+              <div>
+                {c.requestedBy ?? ''} 于 {formatTime(c.requestedAt)} 提交；审核通过前，原信息保持不变。
+              </div>
+            </>
+          }
         />
       ))}
       <Descriptions

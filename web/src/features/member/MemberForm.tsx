@@ -257,6 +257,7 @@ export function MemberCreateModal({
           >
             <OrgSearchSelect
               within={org.id}
+              limit={100}
               filter={(h) => h.kind === 'branch' && h.status === 'active'}
               placeholder="输入团支部名称或代码搜索"
               style={{ width: '100%' }}
@@ -265,9 +266,27 @@ export function MemberCreateModal({
           </Form.Item>
         )}
         <Row gutter={16}>
-          <Col {...half}>
+          <Col xs={16} sm={8}>
             <Form.Item name="name" label="姓名" rules={memberNameRules}>
               <Input autoComplete="off" data-testid="member-name" />
+            </Form.Item>
+          </Col>
+          <Col xs={8} sm={4}>
+            <Form.Item
+              name="gender"
+              label="性别"
+              dependencies={['idNumber']}
+              rules={[genderRule(() => form.getFieldValue('idNumber') as string | undefined)]}
+            >
+              <Select
+                allowClear
+                placeholder="按证件"
+                data-testid="member-gender"
+                options={[
+                  { value: '男', label: '男' },
+                  { value: '女', label: '女' },
+                ]}
+              />
             </Form.Item>
           </Col>
           <Col {...half}>
@@ -293,24 +312,6 @@ export function MemberCreateModal({
               }
             >
               <Input autoComplete="off" maxLength={24} data-testid="member-id-number" />
-            </Form.Item>
-          </Col>
-          <Col {...pair}>
-            <Form.Item
-              name="gender"
-              label="性别"
-              dependencies={['idNumber']}
-              rules={[genderRule(() => form.getFieldValue('idNumber') as string | undefined)]}
-              extra="不填则按身份证号"
-            >
-              <Select
-                allowClear
-                data-testid="member-gender"
-                options={[
-                  { value: '男', label: '男' },
-                  { value: '女', label: '女' },
-                ]}
-              />
             </Form.Item>
           </Col>
         </Row>

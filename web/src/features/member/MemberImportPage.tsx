@@ -7,6 +7,7 @@ import type { MemberImportResult, MemberImportRow, OrgDetail } from '../../lib/t
 import { ExportButton } from '../../components/ExportButton';
 import { ProblemTable } from '../../components/ProblemTable';
 import { ScopedPage } from '../../components/ScopedPage';
+import { useScrollIntoView } from '../../lib/useScrollIntoView';
 
 const MAX_BYTES = 50 * 1024 * 1024;
 
@@ -77,8 +78,8 @@ function PreviewTable({ preview }: { preview: MemberImportResult }) {
             render: (a: MemberImportRow['action']) => <Tag color={ACTIONS[a].color}>{ACTIONS[a].label}</Tag>,
           },
           { title: '姓名', dataIndex: 'name' },
-          { title: '身份证号', dataIndex: 'idNumberMasked', render: (v: string) => <span className="mono">{v}</span> },
           { title: '变化', key: 'changes', render: (_v, r) => <Changes row={r} /> },
+          { title: '身份证号', dataIndex: 'idNumberMasked', render: (v: string) => <span className="mono">{v}</span> },
           { title: '所在团支部', dataIndex: 'orgName' },
         ]}
       />
@@ -90,6 +91,9 @@ function MemberImporter({ org }: { org: OrgDetail }) {
   const isPhone = !Grid.useBreakpoint().md;
   const { message } = App.useApp();
   const [stage, setStage] = useState<Stage>({ kind: 'empty' });
+  const resultRef = useScrollIntoView<HTMLDivElement>(
+    ['rejected', 'failed', 'preview', 'done'].includes(stage.kind) ? stage.kind : null,
+  );
   const url = `/api/orgs/${org.id}/members/import`;
   const isBranch = org.kind === 'branch';
   const canWrite = org.canWrite && org.status === 'active';
@@ -130,6 +134,19 @@ function MemberImporter({ org }: { org: OrgDetail }) {
 
   const step = stage.kind === 'empty' ? 0 : stage.kind === 'done' || stage.kind === 'importing' ? 2 : 1;
   const nothingToDo = (p: MemberImportResult) => p.created + p.updated === 0;
+
+  const commitButton = (st: Extract<Stage, { kind: 'preview' | 'importing' }>) => (
+    <Button
+      type="primary"
+      icon={<CheckOutlined />}
+      disabled={nothingToDo(st.preview)}
+      loading={st.kind === 'importing'}
+      onClick={() => void commit(st.file, st.preview)}
+      data-testid="member-import-commit"
+    >
+      确认导入
+    </Button>
+  );
 
   return (
     <Flex vertical gap={16} data-testid="member-importer">
@@ -183,66 +200,62 @@ function MemberImporter({ org }: { org: OrgDetail }) {
       </Upload.Dragger>
       {!canWrite && <Alert type="warning" showIcon title="您对该组织只有查看权限，不能导入团员。" />}
 
-      {stage.kind === 'checking' && <Alert type="info" showIcon title="正在检查文件…" />}
-      {stage.kind === 'failed' && (
-        <Alert type="error" showIcon title={stage.message} data-testid="member-import-failed" />
-      )}
-      {stage.kind === 'rejected' && (
-        <>
-          <Alert
-            type="error"
-            showIcon
-            data-testid="member-import-rejected"
-            title={stage.message}
-            description={`${stage.message.includes('未写入') ? '' : '未写入任何数据。'}请按下表逐行修改 Excel 文件后重新上传。`}
-          />
-          <ProblemTable problems={stage.problems} testId="member-import-problems" />
-        </>
-      )}
-      {(stage.kind === 'preview' || stage.kind === 'importing') && (
-        <>
-          <Alert
-            type={nothingToDo(stage.preview) ? 'info' : 'success'}
-            showIcon
-            data-testid="member-import-preview-ok"
-            title={`检查通过：${summary(stage.preview)}`}
-            description={
-              nothingToDo(stage.preview)
-                ? '文件中的团员都已登记，信息也没有变化，无需导入。'
-                : '以下为预览，尚未写入。确认无误后点击“确认导入”。'
-            }
-            action={
-              <Button
-                type="primary"
-                icon={<CheckOutlined />}
-                disabled={nothingToDo(stage.preview)}
-                loading={stage.kind === 'importing'}
-                onClick={() => void commit(stage.file, stage.preview)}
-                data-testid="member-import-commit"
-              >
-                确认导入
-              </Button>
-            }
-          />
-          <PreviewTable preview={stage.preview} />
-        </>
-      )}
-      {stage.kind === 'done' && (
-        <Result
-          status="success"
-          title="导入完成"
-          subTitle={summary(stage.result)}
-          data-testid="member-import-done"
-          extra={[
-            <Link key="roster" to={`/members?org=${org.id}`} data-testid="member-import-to-roster">
-              查看团员名单
-            </Link>,
-            <Button key="again" onClick={() => setStage({ kind: 'empty' })}>
-              继续导入
-            </Button>,
-          ]}
-        />
-      )}
+      <div ref={resultRef} className="scroll-target">
+        <Flex vertical gap={16}>
+          {stage.kind === 'checking' && <Alert type="info" showIcon title="正在检查文件…" />}
+          {stage.kind === 'failed' && (
+            <Alert type="error" showIcon title={stage.message} data-testid="member-import-failed" />
+          )}
+          {stage.kind === 'rejected' && (
+            <>
+              <Alert
+                type="error"
+                showIcon
+                data-testid="member-import-rejected"
+                title={stage.message}
+                description={`${stage.message.includes('未写入') ? '' : '未写入任何数据。'}请按下表逐行修改 Excel 文件后重新上传。`}
+              />
+              <ProblemTable problems={stage.problems} testId="member-import-problems" />
+            </>
+          )}
+          {(stage.kind === 'preview' || stage.kind === 'importing') && (
+            <>
+              <Alert
+                type={nothingToDo(stage.preview) ? 'info' : 'success'}
+                showIcon
+                data-testid="member-import-preview-ok"
+                title={`检查通过：${summary(stage.preview)}`}
+                description={
+                  <>
+                    {nothingToDo(stage.preview)
+                      ? '文件中的团员都已登记，信息也没有变化，无需导入。'
+                      : '以下为预览，尚未写入。确认无误后点击“确认导入”。'}
+                    {isPhone && <div style={{ marginTop: 8 }}>{commitButton(stage)}</div>}
+                  </>
+                }
+                action={isPhone ? undefined : commitButton(stage)}
+              />
+              <PreviewTable preview={stage.preview} />
+            </>
+          )}
+          {stage.kind === 'done' && (
+            <Result
+              status="success"
+              title="导入完成"
+              subTitle={summary(stage.result)}
+              data-testid="member-import-done"
+              extra={[
+                <Link key="roster" to={`/members?org=${org.id}`} data-testid="member-import-to-roster">
+                  查看团员名单
+                </Link>,
+                <Button key="again" onClick={() => setStage({ kind: 'empty' })}>
+                  继续导入
+                </Button>,
+              ]}
+            />
+          )}
+        </Flex>
+      </div>
     </Flex>
   );
 }
