@@ -222,7 +222,7 @@ describe('member journeys', () => {
     await hasText(row, '手机号：138****1111 → 139****3333');
   });
 
-  it('adds a member by hand; the form checks the ID number and the joining age before sending', async () => {
+  it('adds a member by hand (the form checks the ID number and the joining age before sending) and edits it', async () => {
     await branch.goto(`/members?org=${ids.branch}`);
     await branch.getByTestId('member-create').click();
     const dialog = branch.locator('.ant-modal:visible');
@@ -250,6 +250,17 @@ describe('member journeys', () => {
     await textIs(branch.getByTestId('member-detail-name'), '孙丽');
     await textIs(branch.getByTestId('member-id-number-shown'), mask(ID.hand));
     await textIs(branch.getByTestId('member-phone-shown'), '137****4444');
+    // Editing keeps 姓名/身份证号 out of reach; the phone is only changed or removed on purpose.
+    await branch.getByTestId('member-edit').click();
+    const edit = branch.locator('.ant-modal:visible');
+    expect(await edit.getByTestId('member-name').count()).toBe(0);
+    await hasText(edit, '现为 137****4444，不修改请留空');
+    await pickOption(branch, 'member-league-post', '组织委员');
+    await edit.getByTestId('member-clear-phone').check();
+    await edit.getByTestId('member-edit-submit').click();
+    await visible(branch.getByText('团员信息已保存'));
+    await hasText(branch.getByTestId('member-info'), '组织委员');
+    await textIs(branch.getByTestId('member-phone-shown'), '未登记');
     await branch.locator('.ant-drawer-open .ant-drawer-close').click();
     await textIs(branch.getByTestId('roster-total'), '共 5 人');
 

@@ -118,11 +118,15 @@ function Filters({
         style={{ width: w(130) }}
         maxLength={4}
         value={last4}
+        status={last4 && !/^[0-9X]{1,4}$/.test(last4) ? 'error' : undefined}
         onChange={(e) => {
           const v = toHalfWidth(e.target.value).toUpperCase();
           setLast4(v);
-          if (v === '' || /^[0-9X]{1,4}$/.test(v)) set({ idLast4: v || undefined });
+          if (v === '') set({ idLast4: undefined });
         }}
+        // Applied on Enter or leaving the field, not per keystroke: a suffix match scans the whole subtree.
+        onPressEnter={() => /^[0-9X]{1,4}$/.test(last4) && set({ idLast4: last4 })}
+        onBlur={() => /^[0-9X]{1,4}$/.test(last4) && set({ idLast4: last4 })}
       />
       <Select
         allowClear
