@@ -87,7 +87,12 @@ function OrgBreadcrumb({ compact }: { compact: boolean }) {
     { key: String(data.id), title: <span data-testid="breadcrumb-current">{data.name}</span> },
   ];
   return (
-    <Breadcrumb items={items} className="org-breadcrumb" data-testid="org-breadcrumb" style={{ overflow: 'hidden' }} />
+    <Breadcrumb
+      items={items}
+      className={compact ? undefined : 'org-breadcrumb'}
+      data-testid="org-breadcrumb"
+      style={{ overflow: 'hidden' }}
+    />
   );
 }
 
