@@ -82,7 +82,8 @@ export async function generateDemoMembers(
         while (usedIds.has(id));
         usedIds.add(id);
         const joinYear = Math.min(year, year - age + 14 + int(0, Math.max(0, Math.min(age - 14, 6))));
-        const joinedOn = `${joinYear}-${String(int(1, 12)).padStart(2, '0')}`;
+        const thisMonth = Number(new Date().toISOString().slice(5, 7));
+        const joinedOn = `${joinYear}-${String(int(1, joinYear === year ? thisMonth : 12)).padStart(2, '0')}`;
         const phone =
           random() < 0.8
             ? `1${pick(['3', '5', '7', '8', '9'], int(0, 4))}${String(int(0, 999_999_999)).padStart(9, '0')}`

@@ -84,7 +84,10 @@ export class MemberService {
       if (!phone || !/^1\d{10}$/.test(phone))
         problems.push({ path: 'phone', message: '手机号应为11位，以1开头', value: input.phone });
     }
-    if (id.ok && input.joinedOn) {
+    const thisMonth = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    if (input.joinedOn && input.joinedOn > thisMonth) {
+      problems.push({ path: 'joinedOn', message: `入团年月不能晚于本月（${thisMonth}）`, value: input.joinedOn });
+    } else if (id.ok && input.joinedOn) {
       const p = joiningAgeProblem(id.birthDate, input.joinedOn);
       if (p) problems.push({ path: 'joinedOn', message: p, value: input.joinedOn });
     }

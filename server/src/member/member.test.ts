@@ -157,6 +157,11 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
         '前四位',
       ],
       [{ name: '李', idNumber: ID('20050101', '234'), politicalStatus: '群众' }, 'politicalStatus', '政治面貌'],
+      [
+        { name: '李', idNumber: ID('20050101', '234'), politicalStatus: '共青团员', joinedOn: '2099-01' },
+        'joinedOn',
+        '不能晚于本月',
+      ],
       [{ name: '重复', idNumber: id, politicalStatus: '共青团员' }, 'idNumber', '已登记'],
     ];
     for (const [payload, field, text] of bad) {
