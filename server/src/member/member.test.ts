@@ -318,6 +318,12 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
     expect(total).toBe(4);
     const city = await f.account('city-stats', tree.city.id, 'admin');
     expect((await city.get(`/api/orgs/${tree.city.id}/members/stats`)).json<{ total: number }>().total).toBe(4);
+    // The tree shows each org's members including everything below it.
+    const children = (await city.get(`/api/orgs/${tree.city.id}/children`)).json<{
+      items: { id: number; memberCount: number }[];
+    }>().items;
+    expect(children.find((c) => c.id === tree.districtA.id)!.memberCount).toBe(4);
+    expect(children.find((c) => c.id === tree.districtB.id)!.memberCount).toBe(0);
     // Move school A (with its branch and members) to district B: the figures follow.
     expect((await city.post(`/api/orgs/${tree.schoolA.id}/move`, { parentId: tree.districtB.id })).statusCode).toBe(
       200,

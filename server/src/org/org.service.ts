@@ -10,8 +10,10 @@ import { KIND_LABELS, canHoldChild, kindRuleMessage } from './org-kinds.js';
 import { OrgRepository, type OrgRow } from './org.repository.js';
 import type { ContactInput, OrgCreateInput, OrgOutput, OrgUpdateInput } from './org.schemas.js';
 import { MemberStats } from '../member/member-stats.js';
+import { CURRENT_STATUSES } from '../member/member-fields.js';
 
-export function presentOrg(o: OrgRow): OrgOutput {
+/** `memberTotal`: members (正常/转出中) of the org and everything below it, from the roll-up; a branch's own count otherwise. */
+export function presentOrg(o: OrgRow, memberTotal?: number): OrgOutput {
   return {
     id: o.id,
     parentId: o.parent_id,
@@ -26,7 +28,7 @@ export function presentOrg(o: OrgRow): OrgOutput {
     establishedOn: o.established_on,
     status: o.status,
     descendantCount: o.descendant_count,
-    memberCount: o.member_count,
+    memberCount: memberTotal ?? o.member_count,
     createdAt: o.created_at,
     updatedAt: o.updated_at,
   };
@@ -65,7 +67,7 @@ export class OrgService {
 
   async detail(actor: Actor, id: number) {
     const org = await this.load(actor, id);
-    const [ancestors, contacts, childCount] = await Promise.all([
+    const [ancestors, contacts, childCount, totals] = await Promise.all([
       this.repo.ancestors(org),
       this.db
         .selectFrom('org_contact')
@@ -80,9 +82,10 @@ export class OrgService {
         .where('parent_id', '=', id)
         .where('status', '=', 'active')
         .executeTakeFirstOrThrow(),
+      this.memberTotals([id]),
     ]);
     return {
-      ...presentOrg(org),
+      ...presentOrg(org, totals.get(org.id)),
       ancestors: ancestors.map((a) => ({
         id: a.id,
         name: a.name,
@@ -107,7 +110,25 @@ export class OrgService {
     const org = await this.load(actor, id);
     const rows = await this.repo.activeChildren(org.id);
     // A reader of the parent reads the whole subtree, except with org-only scopes: filter those.
-    return rows.filter((r) => can(actor, 'read', r)).map(presentOrg);
+    const visible = rows.filter((r) => can(actor, 'read', r));
+    const totals = await this.memberTotals(visible.map((r) => r.id));
+    return visible.map((r) => presentOrg(r, totals.get(r.id)));
+  }
+
+  /** Members (正常/转出中) of each org and everything below it, from the roll-up table. */
+  async memberTotals(ids: number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>(ids.map((id) => [id, 0]));
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('member_stats')
+        .select(['org_id', sql<number>`sum(n)`.as('n')])
+        .where('org_id', 'in', ids.slice(i, i + 500))
+        .where('status', 'in', CURRENT_STATUSES)
+        .groupBy('org_id')
+        .execute();
+      for (const r of rows) out.set(r.org_id, Number(r.n));
+    }
+    return out;
   }
 
   /** The top orgs the actor can see: the orgs of their roles, without those already covered by another. */
@@ -120,7 +141,8 @@ export class OrgService {
         .where('status', '=', 'active')
         .orderBy('code')
         .execute();
-      return rows.map(presentOrg);
+      const totals = await this.memberTotals(rows.map((r) => r.id));
+      return rows.map((r) => presentOrg(r, totals.get(r.id)));
     }
     const paths = [...new Set(actor.roles.map((r) => r.orgPath))].sort((a, b) => a.length - b.length);
     const top: string[] = [];
@@ -134,7 +156,8 @@ export class OrgService {
       .where('status', '=', 'active')
       .orderBy('code')
       .execute();
-    return rows.map(presentOrg);
+    const totals = await this.memberTotals(rows.map((r) => r.id));
+    return rows.map((r) => presentOrg(r, totals.get(r.id)));
   }
 
   /** Name/code search within what the actor may read; returns each hit with its path of names. */
