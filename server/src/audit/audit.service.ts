@@ -27,50 +27,54 @@ export class AuditService {
 
   async list(actor: Actor, orgId: number, action: string | undefined, page: number, pageSize: number) {
     const { q } = await this.base(actor, orgId, action);
-    const [{ n }, rows] = await Promise.all([
+    const [{ n }, items] = await Promise.all([
       q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-      q
-        .select([
-          'a.id',
-          'a.at',
-          'a.action',
-          'a.subject_type',
-          'a.subject_id',
-          'a.before',
-          'a.after',
-          'a.ip',
-          'a.org_id',
-          'org.name as orgName',
-          'account.display_name as actorName',
-          'account.username as actorUsername',
-        ])
-        .orderBy('a.id', 'desc')
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
+      this.page(q, page, pageSize),
     ]);
-    return {
-      total: Number(n),
-      items: rows.map((r) => ({
-        id: r.id,
-        at: r.at,
-        actorName: r.actorName ? `${r.actorName}（${r.actorUsername}）` : '系统',
-        orgId: r.org_id,
-        orgName: r.orgName,
-        action: r.action,
-        actionLabel: AUDIT_ACTION_LABELS[r.action] ?? r.action,
-        subjectType: r.subject_type,
-        subjectId: r.subject_id,
-        before: r.before ? (JSON.parse(r.before) as unknown) : null,
-        after: r.after ? (JSON.parse(r.after) as unknown) : null,
-        ip: r.ip,
-      })),
-    };
+    return { total: Number(n), items };
+  }
+
+  /** One page of entries, newest first, presented for screens and exports. */
+  private async page(q: Awaited<ReturnType<AuditService['base']>>['q'], page: number, pageSize: number) {
+    const rows = await q
+      .select([
+        'a.id',
+        'a.at',
+        'a.action',
+        'a.subject_type',
+        'a.subject_id',
+        'a.before',
+        'a.after',
+        'a.ip',
+        'a.org_id',
+        'org.name as orgName',
+        'account.display_name as actorName',
+        'account.username as actorUsername',
+      ])
+      .orderBy('a.id', 'desc')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actorName: r.actorName ? `${r.actorName}（${r.actorUsername}）` : '系统',
+      orgId: r.org_id,
+      orgName: r.orgName,
+      action: r.action,
+      actionLabel: AUDIT_ACTION_LABELS[r.action] ?? r.action,
+      subjectType: r.subject_type,
+      subjectId: r.subject_id,
+      before: r.before ? (JSON.parse(r.before) as unknown) : null,
+      after: r.after ? (JSON.parse(r.after) as unknown) : null,
+      ip: r.ip,
+    }));
   }
 
   async sheet(actor: Actor, orgId: number, action?: string): Promise<SheetSpec> {
-    const { org } = await this.base(actor, orgId, action);
-    const { items } = await this.list(actor, orgId, action, 1, 100_000);
+    // One org lookup and no count: the export needs the entries only.
+    const { org, q } = await this.base(actor, orgId, action);
+    const items = await this.page(q, 1, 100_000);
     return {
       name: '审计日志',
       title: `${org.name} 审计日志`,

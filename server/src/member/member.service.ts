@@ -201,7 +201,7 @@ export class MemberService {
   }
 
   /** A duplicate found inside the actor's subtree is named; one outside it is not (access stays in the subtree). */
-  private whereRegistered(actor: Actor, found: { orgName: string; name: string }, inScope: boolean): string {
+  private whereRegistered(found: { orgName: string; name: string }, inScope: boolean): string {
     return inScope ? `“${found.orgName}”的${found.name}` : '您管辖范围以外的组织（请联系上级组织办理组织关系转接）';
   }
 
@@ -223,7 +223,7 @@ export class MemberService {
           .where('id', '=', existing.id)
           .executeTakeFirstOrThrow();
         const inScope = can(ctx.actor, 'read', { id: m.org_id, path: m.org_path });
-        throw conflict(`该身份证号已登记在${this.whereRegistered(ctx.actor, existing, inScope)}`, [
+        throw conflict(`该身份证号已登记在${this.whereRegistered(existing, inScope)}`, [
           { path: 'idNumber', message: '身份证号已登记' },
         ]);
       }

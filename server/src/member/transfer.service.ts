@@ -7,7 +7,7 @@ import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
 import type { FieldCipher } from '../common/crypto.js';
 import { KIND_LABELS } from '../org/org-kinds.js';
-import { checkIdNumber, maskIdNumber } from './member-fields.js';
+import { checkIdNumber } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
 
 const STATUS_LABELS: Record<MemberTransferTable['status'], string> = {
@@ -422,5 +422,3 @@ export class TransferService {
     };
   }
 }
-
-export { maskIdNumber };

@@ -151,6 +151,17 @@ export class OrgImporter {
     await this.resolveParents(target!, planned, codesInFile, add);
 
     // Kind rules and duplicate names under one parent.
+    // Names already under each existing parent, read once per parent rather than once per row.
+    const namesByParent = new Map<number, Set<string>>();
+    const namesUnder = async (parentId: number) => {
+      let names = namesByParent.get(parentId);
+      if (!names)
+        namesByParent.set(
+          parentId,
+          (names = new Set((await this.orgs.repo.activeChildren(parentId)).map((c) => c.name))),
+        );
+      return names;
+    };
     const siblingNames = new Map<string, number>();
     for (const p of planned) {
       if (!p.parent) continue;
@@ -163,14 +174,8 @@ export class OrgImporter {
       if (dupRow !== undefined) add(p.row, 'name', p.name, `与第${dupRow}行同名且上级相同`);
       else siblingNames.set(key, p.row);
       if ('existing' in p.parent) {
-        const same = await this.db
-          .selectFrom('org')
-          .select('id')
-          .where('parent_id', '=', p.parent.existing.id)
-          .where('name', '=', p.name)
-          .where('status', '=', 'active')
-          .executeTakeFirst();
-        if (same) add(p.row, 'name', p.name, `“${p.parentLabel}”下已有同名组织`);
+        const taken = await namesUnder(p.parent.existing.id);
+        if (taken.has(p.name)) add(p.row, 'name', p.name, `“${p.parentLabel}”下已有同名组织`);
       }
     }
 
