@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import {
   Alert,
   App,
@@ -179,6 +179,38 @@ function useFormError(form: FormInstance, fields: string[]) {
   return { error, setError, fail };
 }
 
+/** The dialog frame shared by adding and editing a member: save/cancel, busy state and the form-level error. */
+function MemberModal(props: {
+  open: boolean;
+  title: string;
+  testId: string;
+  busy: boolean;
+  error: string | null;
+  onOk: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Modal
+      open={props.open}
+      title={props.title}
+      okText="保存"
+      cancelText="取消"
+      width={720}
+      confirmLoading={props.busy}
+      onOk={props.onOk}
+      onCancel={props.onCancel}
+      destroyOnHidden
+      okButtonProps={{ 'data-testid': props.testId }}
+    >
+      {props.error && (
+        <Alert type="error" showIcon title={props.error} style={{ marginBottom: 12 }} data-testid="member-form-error" />
+      )}
+      {props.children}
+    </Modal>
+  );
+}
+
 /** 新增团员: into the branch being viewed, or a branch chosen under it. */
 export function MemberCreateModal({
   org,
@@ -224,24 +256,18 @@ export function MemberCreateModal({
   };
 
   return (
-    <Modal
+    <MemberModal
       open={open}
       title={isBranch ? `在「${org.name}」新增团员` : '新增团员'}
-      okText="保存"
-      cancelText="取消"
-      width={720}
-      confirmLoading={busy}
+      testId="member-create-submit"
+      busy={busy}
+      error={error}
       onOk={() => void submit().catch(() => undefined)}
       onCancel={() => {
         setError(null);
         onClose();
       }}
-      destroyOnHidden
-      okButtonProps={{ 'data-testid': 'member-create-submit' }}
     >
-      {error && (
-        <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="member-form-error" />
-      )}
       <Form
         form={form}
         layout="vertical"
@@ -317,7 +343,7 @@ export function MemberCreateModal({
         </Row>
         <EditableFields form={form} birthDate={() => (parsed?.ok ? parsed.birthDate : undefined)} />
       </Form>
-    </Modal>
+    </MemberModal>
   );
 }
 
@@ -356,24 +382,18 @@ export function MemberEditModal({
   };
 
   return (
-    <Modal
+    <MemberModal
       open={open}
       title={`编辑团员信息：${member.name}`}
-      okText="保存"
-      cancelText="取消"
-      width={720}
-      confirmLoading={busy}
+      testId="member-edit-submit"
+      busy={busy}
+      error={error}
       onOk={() => void submit().catch(() => undefined)}
       onCancel={() => {
         setError(null);
         onClose();
       }}
-      destroyOnHidden
-      okButtonProps={{ 'data-testid': 'member-edit-submit' }}
     >
-      {error && (
-        <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="member-form-error" />
-      )}
       <Typography.Paragraph type="secondary">
         姓名、身份证号不能直接修改；如有错误，请在团员信息中“申请更正”，由上级组织审核。
       </Typography.Paragraph>
@@ -412,6 +432,6 @@ export function MemberEditModal({
           }
         />
       </Form>
-    </Modal>
+    </MemberModal>
   );
 }
