@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services.js';
 import { ctxOf } from '../common/http.js';
+import { sendWorkbook } from '../common/excel.js';
 
 const tags = ['组织关系转接 transfers'];
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
@@ -185,12 +186,27 @@ export async function transferRoutes(app: FastifyInstance, s: Services): Promise
       querystring: z.strictObject({ from: dateString, to: dateString }),
       response: {
         200: z.object({
+          orgId: z.number(),
+          orgName: z.string(),
           from: z.string(),
           to: z.string(),
           graduated: z.number(),
           handedOver: z.number(),
           rate: z.number().nullable(),
           formula: z.string(),
+          children: z
+            .array(
+              z.object({
+                orgId: z.number(),
+                name: z.string(),
+                kindLabel: z.string(),
+                graduated: z.number(),
+                handedOver: z.number(),
+                rate: z.number().nullable(),
+              }),
+            )
+            .meta({ description: '各直属下级组织的同口径数字 The same figures for each direct child org' }),
+          pendingTotal: z.number().meta({ description: '待衔接人数（名单最多列出10000人）' }),
           pending: z.array(
             z.object({
               memberId: z.number(),
@@ -205,5 +221,37 @@ export async function transferRoutes(app: FastifyInstance, s: Services): Promise
       },
     },
     handler: (req) => s.transfers.graduateHandover(req.actor!, req.params.id, req.query.from, req.query.to),
+  });
+
+  r.get('/api/orgs/:id/graduate-handover.xlsx', {
+    config: { access: { refs: [{ type: 'org', from: 'params', key: 'id', need: 'read' }] } },
+    schema: {
+      tags,
+      summary: '导出学社衔接率与待衔接名单（脱敏）Export the handover rates and the pending list (masked)',
+      params: idParams,
+      querystring: z.strictObject({ from: dateString, to: dateString }),
+    },
+    handler: async (req, reply) =>
+      sendWorkbook(
+        reply,
+        '学社衔接.xlsx',
+        await s.transfers.graduateHandoverSheets(req.actor!, req.params.id, req.query.from, req.query.to),
+      ),
+  });
+
+  r.post('/api/orgs/:id/graduates', {
+    config: { access: { refs: [{ type: 'org', from: 'params', key: 'id', need: 'write' }] } },
+    schema: {
+      tags,
+      summary:
+        '标记毕业团员（毕业时间，null 为取消）Mark members of the subtree as graduating on a date (null clears it)',
+      params: idParams,
+      body: z.strictObject({
+        memberIds: z.array(z.number().int().positive()).min(1, '请选择团员').max(1000, '一次最多1000人'),
+        graduationDate: dateString.nullable(),
+      }),
+      response: { 200: z.object({ updated: z.number() }) },
+    },
+    handler: (req) => s.transfers.markGraduates(ctxOf(req), req.params.id, req.body.memberIds, req.body.graduationDate),
   });
 }

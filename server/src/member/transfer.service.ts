@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB, MemberTransferTable } from '../db/schema.js';
 import type { Database } from '../db/database.js';
 import { ancestorIds, can, inSubtree, requireOrg, type Actor } from '../access/access.js';
@@ -9,6 +9,7 @@ import type { FieldCipher } from '../common/crypto.js';
 import { KIND_LABELS } from '../org/org-kinds.js';
 import { checkIdNumber } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
+import type { SheetSpec } from '../common/excel.js';
 
 const STATUS_LABELS: Record<MemberTransferTable['status'], string> = {
   pending: '待对方审核',
@@ -366,11 +367,17 @@ export class TransferService {
 
   /**
    * 学社衔接率 of a subtree for graduations in [from, to]: handed over (completed graduate handovers that left the
-   * subtree) ÷ graduated (those plus graduates still registered in the subtree), with the pending list.
+   * subtree) ÷ graduated (those plus graduates still registered in the subtree), with the same figures for each
+   * direct child org and the pending list (the first 10,000; `pendingTotal` counts them all).
    */
   async graduateHandover(actor: Actor, orgId: number, from: string, to: string) {
-    const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+    const org = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
     requireOrg(actor, 'read', org);
+    const root = org!;
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const until = to < today ? to : today;
     const handed = await this.db
@@ -379,10 +386,44 @@ export class TransferService {
       .select(sql<number>`count(distinct t.member_id)`.as('n'))
       .where('t.kind', '=', 'graduate_handover')
       .where('t.status', '=', 'completed')
-      .where((eb) => inSubtree(eb, 't.from_path', org!.path))
+      .where((eb) => inSubtree(eb, 't.from_path', root.path))
       .where('member.graduation_date', '>=', from)
       .where('member.graduation_date', '<=', until)
       .executeTakeFirstOrThrow();
+    // A handed-over graduate keeps the graduation date; in the receiving org they are not pending again.
+    const notHandedOver = (eb: ExpressionBuilder<DB, 'member'>) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('member_transfer as h')
+            .select('h.id')
+            .whereRef('h.member_id', '=', 'member.id')
+            .where('h.kind', '=', 'graduate_handover')
+            .where('h.status', '=', 'completed'),
+        ),
+      );
+    // Per branch, then summed per direct child: a subtree has far fewer branches than members.
+    const handedByBranch = await this.db
+      .selectFrom('member_transfer as t')
+      .innerJoin('member', 'member.id', 't.member_id')
+      .select(['t.from_path as path', sql<number>`count(distinct t.member_id)`.as('n')])
+      .where('t.kind', '=', 'graduate_handover')
+      .where('t.status', '=', 'completed')
+      .where((eb) => inSubtree(eb, 't.from_path', root.path))
+      .where('member.graduation_date', '>=', from)
+      .where('member.graduation_date', '<=', until)
+      .groupBy('t.from_path')
+      .execute();
+    const pendingByBranch = await this.db
+      .selectFrom('member')
+      .select(['member.org_path as path', sql<number>`count(*)`.as('n')])
+      .where((eb) => inSubtree(eb, 'member.org_path', root.path))
+      .where('member.status', 'in', ['normal', 'transferring_out'])
+      .where('member.graduation_date', '>=', from)
+      .where('member.graduation_date', '<=', until)
+      .where(notHandedOver)
+      .groupBy('member.org_path')
+      .execute();
     const pending = await this.db
       .selectFrom('member')
       .innerJoin('org', 'org.id', 'member.org_id')
@@ -394,23 +435,59 @@ export class TransferService {
         'member.status',
         'org.name as orgName',
       ])
-      .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
+      .where((eb) => inSubtree(eb, 'member.org_path', root.path))
       .where('member.status', 'in', ['normal', 'transferring_out'])
       .where('member.graduation_date', '>=', from)
       .where('member.graduation_date', '<=', until)
+      .where(notHandedOver)
       .orderBy('member.org_path')
       .orderBy('member.id')
       .limit(10000)
       .execute();
+    const children = await this.db
+      .selectFrom('org')
+      .select(['id', 'name', 'kind', 'path'])
+      .where('parent_id', '=', root.id)
+      .where('status', '=', 'active')
+      .orderBy('id')
+      .execute();
+    const depth = ancestorIds(root.path).length;
+    const perChild = new Map(children.map((c) => [c.id, { graduated: 0, handedOver: 0 }]));
+    const childOf = (path: string) => perChild.get(ancestorIds(path)[depth] ?? 0);
+    for (const r of handedByBranch) {
+      const c = childOf(r.path);
+      if (!c) continue;
+      c.handedOver += Number(r.n);
+      c.graduated += Number(r.n);
+    }
+    for (const r of pendingByBranch) {
+      const c = childOf(r.path);
+      if (c) c.graduated += Number(r.n);
+    }
     const handedOver = Number(handed.n);
-    const graduated = handedOver + pending.length;
+    const pendingTotal = pendingByBranch.reduce((sum, r) => sum + Number(r.n), 0);
+    const graduated = handedOver + pendingTotal;
     return {
+      orgId: root.id,
+      orgName: root.name,
       from,
       to,
       graduated,
       handedOver,
       rate: graduated ? handedOver / graduated : null,
       formula: '学社衔接率 = 已完成学社衔接的毕业团员 ÷ (已衔接 + 已毕业仍留在本组织的团员)，按毕业时间统计',
+      children: children.map((c) => {
+        const n = perChild.get(c.id)!;
+        return {
+          orgId: c.id,
+          name: c.name,
+          kindLabel: KIND_LABELS[c.kind],
+          graduated: n.graduated,
+          handedOver: n.handedOver,
+          rate: n.graduated ? n.handedOver / n.graduated : null,
+        };
+      }),
+      pendingTotal,
       pending: pending.map((p) => ({
         memberId: p.id,
         name: p.name,
@@ -420,5 +497,85 @@ export class TransferService {
         inTransfer: p.status === 'transferring_out',
       })),
     };
+  }
+
+  /** The 学社衔接 workbook: the figures per child org and the pending list (masked ID numbers). */
+  async graduateHandoverSheets(actor: Actor, orgId: number, from: string, to: string): Promise<SheetSpec[]> {
+    const r = await this.graduateHandover(actor, orgId, from, to);
+    const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
+    return [
+      {
+        name: '学社衔接率',
+        title: `${r.orgName} 学社衔接率（毕业时间 ${from} 至 ${to}）`,
+        columns: [
+          { header: '组织', key: 'name', width: 40 },
+          { header: '毕业团员', key: 'graduated', width: 10 },
+          { header: '已衔接', key: 'handedOver', width: 10 },
+          { header: '学社衔接率', key: 'rate', width: 12 },
+        ],
+        rows: [
+          { name: `${r.orgName}（合计）`, graduated: r.graduated, handedOver: r.handedOver, rate: pct(r.rate) },
+          ...r.children.map((c) => ({ ...c, rate: pct(c.rate) })),
+        ],
+      },
+      {
+        name: '待衔接名单',
+        title: `${r.orgName} 待衔接名单（身份证号已脱敏）`,
+        columns: [
+          { header: '姓名', key: 'name', width: 10 },
+          { header: '身份证号', key: 'idNumberMasked', width: 22 },
+          { header: '所在团支部', key: 'orgName', width: 40 },
+          { header: '毕业时间', key: 'graduationDate', width: 12 },
+          { header: '状态', key: 'state', width: 12 },
+        ],
+        rows: r.pending.map((p) => ({ ...p, state: p.inTransfer ? '衔接办理中' : '未衔接' })),
+      },
+    ];
+  }
+
+  /**
+   * A school branch (or any level above it) marks graduating members with their graduation date, or clears it
+   * (`null`). All the members must be current members of the org's subtree; nothing is written otherwise.
+   */
+  async markGraduates(ctx: Ctx, orgId: number, memberIds: number[], graduationDate: string | null) {
+    return this.db.transaction().execute(async (trx) => {
+      const org = await trx.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+      requireOrg(ctx.actor, 'write', org);
+      const ids = [...new Set(memberIds)];
+      const rows = await trx
+        .selectFrom('member')
+        .select(['id', 'org_id', 'org_path', 'status', 'graduation_date'])
+        .where('id', 'in', ids)
+        .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
+        .where('status', 'in', ['normal', 'transferring_out'])
+        .execute();
+      if (rows.length !== ids.length) {
+        const found = new Set(rows.map((r) => r.id));
+        throw badRequest(
+          '所选团员中有人不在本组织或已不在册',
+          ids
+            .filter((id) => !found.has(id))
+            .map((id) => ({ path: 'memberIds', message: `团员 ${id} 不在本组织在册团员中` })),
+        );
+      }
+      const now = nowIso();
+      await trx
+        .updateTable('member')
+        .set({ graduation_date: graduationDate, updated_at: now })
+        .where('id', 'in', ids)
+        .execute();
+      for (const r of rows) {
+        if (r.graduation_date === graduationDate) continue;
+        await audit(trx, ctx, {
+          org: { id: r.org_id, path: r.org_path },
+          action: 'member.update',
+          subjectType: 'member',
+          subjectId: r.id,
+          before: { graduationDate: r.graduation_date },
+          after: { graduationDate },
+        });
+      }
+      return { updated: ids.length };
+    });
   }
 }

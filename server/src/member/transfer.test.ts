@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv, DIALECTS, Factory, standardTree, type Client, type TestEnv } from '../../test/harness.js';
 import { withCheckChar } from './member-fields.js';
@@ -130,12 +131,87 @@ describe.each(DIALECTS)('transfers and 学社衔接 (%s)', (dialect) => {
     ).json<{ id: number }>().id;
     expect((await districtB.post(`/api/transfers/${t}/approve`, {})).json()).toEqual({ status: 'completed' });
     const res = await cityAdmin.get(`/api/orgs/${tree.districtA.id}/graduate-handover?from=2026-01-01&to=2026-12-31`);
-    const body = res.json<{ graduated: number; handedOver: number; rate: number; pending: { name: string }[] }>();
+    const body = res.json<{
+      graduated: number;
+      handedOver: number;
+      rate: number;
+      pendingTotal: number;
+      pending: { name: string }[];
+    }>();
     expect(body).toMatchObject({ graduated: 2, handedOver: 1, rate: 0.5 });
     expect(body.pending.map((p) => p.name)).toEqual(['毕业二']);
+    expect(body.pendingTotal).toBe(1);
+    const city = (
+      await cityAdmin.get(`/api/orgs/${tree.city.id}/graduate-handover?from=2026-01-01&to=2026-12-31`)
+    ).json<{
+      graduated: number;
+      handedOver: number;
+      children: { orgId: number; graduated: number; handedOver: number; rate: number | null }[];
+    }>();
+    // The handed-over graduate now in district B is not pending there, nor counted twice for the city.
+    expect(city).toMatchObject({ graduated: 2, handedOver: 1 });
+    expect(city.children).toEqual([
+      expect.objectContaining({ orgId: tree.districtA.id, graduated: 2, handedOver: 1, rate: 0.5 }),
+      expect.objectContaining({ orgId: tree.districtB.id, graduated: 0, handedOver: 0, rate: null }),
+    ]);
     // Nothing of district A is visible to district B through this route.
     expect(
       (await districtB.get(`/api/orgs/${tree.districtA.id}/graduate-handover?from=2026-01-01&to=2026-12-31`))
+        .statusCode,
+    ).toBe(404);
+  });
+
+  it('marks graduates in bulk within the subtree only, and exports the figures and the pending list', async () => {
+    const a = await add('标记一', '777');
+    const b = await add('标记二', '888');
+    const foreign = await districtB.post(`/api/orgs/${tree.branchB.id}/members`, {
+      name: '乙区团员',
+      idNumber: withCheckChar('50010220050101999'),
+      politicalStatus: '共青团员',
+    });
+    const foreignId = foreign.json<{ id: number }>().id;
+    // One member outside the org: refused, and nobody is marked.
+    const refused = await branchA.post(`/api/orgs/${tree.branchA.id}/graduates`, {
+      memberIds: [a, foreignId],
+      graduationDate: '2025-07-01',
+    });
+    expect(refused.statusCode).toBe(400);
+    expect((await branchA.get(`/api/members/${a}`)).json<{ graduationDate: string | null }>().graduationDate).toBe(
+      null,
+    );
+    expect(
+      (await districtB.post(`/api/orgs/${tree.branchA.id}/graduates`, { memberIds: [a], graduationDate: '2025-07-01' }))
+        .statusCode,
+    ).toBe(404);
+    const ok = await branchA.post(`/api/orgs/${tree.branchA.id}/graduates`, {
+      memberIds: [a, b],
+      graduationDate: '2025-07-01',
+    });
+    expect(ok.json()).toEqual({ updated: 2 });
+    const y2025 = `/api/orgs/${tree.districtA.id}/graduate-handover?from=2025-01-01&to=2025-12-31`;
+    expect((await districtA.get(y2025)).json<{ graduated: number; pending: { name: string }[] }>()).toMatchObject({
+      graduated: 2,
+      pending: [{ name: '标记一' }, { name: '标记二' }],
+    });
+    expect(
+      (await branchA.post(`/api/orgs/${tree.branchA.id}/graduates`, { memberIds: [b], graduationDate: null })).json(),
+    ).toEqual({ updated: 1 });
+    expect((await districtA.get(y2025)).json<{ graduated: number }>().graduated).toBe(1);
+    const audits = await cityAdmin.get(`/api/orgs/${tree.districtA.id}/audit?action=member.update`);
+    expect(audits.body).toContain('graduationDate');
+
+    const file = await districtA.get(
+      `/api/orgs/${tree.districtA.id}/graduate-handover.xlsx?from=2025-01-01&to=2025-12-31`,
+    );
+    expect(file.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.rawPayload as unknown as ArrayBuffer);
+    const pendingSheet = wb.getWorksheet('待衔接名单')!;
+    expect(pendingSheet.getRow(3).getCell(1).value).toBe('标记一');
+    expect(String(pendingSheet.getRow(3).getCell(2).value)).toMatch(/^5001\*+\d{3}[\dX]$/);
+    expect(wb.getWorksheet('学社衔接率')!.getRow(3).getCell(4).value).toBe('0.0%');
+    expect(
+      (await districtB.get(`/api/orgs/${tree.districtA.id}/graduate-handover.xlsx?from=2025-01-01&to=2025-12-31`))
         .statusCode,
     ).toBe(404);
   });
