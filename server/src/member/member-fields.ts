@@ -118,12 +118,42 @@ export function parseYearMonth(value: unknown): string | null {
   return `${year}-${String(month).padStart(2, '0')}`;
 }
 
-/** Joining age: at least 14 full years in the month of joining. */
+/** 团章: young people from 14 to 28 may join; a member who has reached 28 leaves unless holding a league office. */
+export const MIN_JOINING_AGE = 14;
+export const MAX_MEMBER_AGE = 28;
+
+/**
+ * Joining age: at least 14 full years and not yet 28 in the month of joining (age on its last day, so a
+ * person who turns 14 during the month may join that month).
+ */
 export function joiningAgeProblem(birthDate: string, joinedOn: string): string | null {
   const [jy, jm] = joinedOn.split('-').map(Number) as [number, number];
   const lastDay = new Date(Date.UTC(jy, jm, 0)).toISOString().slice(0, 10);
   const age = ageOn(birthDate, lastDay);
-  return age < 14 ? `入团时未满14周岁（出生${birthDate}，入团${joinedOn}，时年${Math.max(age, 0)}岁）` : null;
+  if (age < MIN_JOINING_AGE) return `入团时未满14周岁（出生${birthDate}，入团${joinedOn}，时年${Math.max(age, 0)}岁）`;
+  const firstDay = `${joinedOn}-01`;
+  const atStart = ageOn(birthDate, firstDay);
+  if (atStart >= MAX_MEMBER_AGE)
+    return `入团时已满28周岁（出生${birthDate}，入团${joinedOn}，时年${atStart}岁），超过入团年龄`;
+  return null;
+}
+
+/** Whether a 团内职务 lets a member stay past 28 (any post but the plain 团员). */
+export const holdsOffice = (leaguePost: string | null | undefined): boolean => !!leaguePost && leaguePost !== '团员';
+
+/**
+ * A NEW member (added or imported) who has already reached 28 is past the league's age limit: refused unless
+ * they hold a league office, the same exception as 超龄离团. Existing members are not affected (the age-out
+ * list deals with them).
+ */
+export function overAgeProblem(
+  birthDate: string,
+  leaguePost: string | null | undefined,
+  on: string = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
+): string | null {
+  const age = ageOn(birthDate, on);
+  if (age < MAX_MEMBER_AGE || holdsOffice(leaguePost)) return null;
+  return `已满28周岁（出生${birthDate}，现年${age}岁），超过团员年龄上限：不担任团内职务的不能新增为团员`;
 }
 
 /** 发展团员编号: 12 digits; for joins from 2017 its first four digits are the joining year. */

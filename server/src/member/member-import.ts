@@ -15,6 +15,7 @@ import {
   LEAGUE_POSTS,
   POLITICAL_STATUSES,
   maskIdNumber,
+  overAgeProblem,
   parseYearMonth,
 } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
@@ -215,6 +216,8 @@ export class MemberImporter {
     for (const e of await this.loadExisting(existingIds)) existing.set(e.id_number_hash, e);
     for (const p of planned) {
       const e = existing.get(p.value.idNumberHash);
+      const overAge = e ? null : overAgeProblem(p.value.birthDate, p.value.leaguePost);
+      if (overAge) add(p.row, 'leaguePost', p.value.leaguePost ?? '', overAge);
       if (e && !can(ctx.actor, 'write', { id: e.org_id, path: e.org_path })) {
         add(
           p.row,

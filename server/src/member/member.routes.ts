@@ -5,7 +5,15 @@ import type { Services } from '../services.js';
 import { ctxOf, pageQuery } from '../common/http.js';
 import { badRequest } from '../common/errors.js';
 import { sendWorkbook } from '../common/excel.js';
-import { correctionInput, memberCreateInput, memberOutput, memberUpdateInput, rosterQuery } from './member.schemas.js';
+import {
+  correctionInput,
+  memberCreateInput,
+  memberOutput,
+  memberStatsOutput,
+  memberUpdateInput,
+  rosterQuery,
+  rosterSortQuery,
+} from './member.schemas.js';
 import { memberTemplate } from './member-import.js';
 
 const tags = ['团员 members'];
@@ -28,12 +36,14 @@ export async function memberRoutes(app: FastifyInstance, s: Services): Promise<v
       tags,
       summary: '团员名单（身份证号、手机号脱敏）Roster of a subtree (masked personal data)',
       params: idParams,
-      querystring: rosterQuery.extend(pageQuery),
+      description:
+        '默认按所在团支部（组织树顺序）排列；也可按姓名、出生日期或入团年月升序/降序排列，此时最多查看前 10,000 名。 Default order is by branch; sorted by name, birth date or joining month the first 10,000 rows are reachable.',
+      querystring: rosterQuery.extend(pageQuery).extend(rosterSortQuery),
       response: { 200: z.object({ total: z.number(), items: z.array(memberOutput) }) },
     },
     handler: (req) => {
-      const { page, pageSize, ...f } = req.query;
-      return s.members.roster(req.actor!, req.params.id, f, page, pageSize);
+      const { page, pageSize, sort, order, ...f } = req.query;
+      return s.members.roster(req.actor!, req.params.id, f, page, pageSize, { sort, order });
     },
   });
 
@@ -43,25 +53,23 @@ export async function memberRoutes(app: FastifyInstance, s: Services): Promise<v
       tags,
       summary: '导出团员名单（脱敏）Export the roster (masked)',
       params: idParams,
-      querystring: rosterQuery,
+      querystring: rosterQuery.extend(rosterSortQuery),
     },
-    handler: async (req, reply) =>
-      sendWorkbook(reply, '团员名单.xlsx', [await s.members.rosterSheet(req.actor!, req.params.id, req.query)]),
+    handler: async (req, reply) => {
+      const { sort, order, ...f } = req.query;
+      return sendWorkbook(reply, '团员名单.xlsx', [
+        await s.members.rosterSheet(req.actor!, req.params.id, f, { sort, order }),
+      ]);
+    },
   });
 
   r.get('/api/orgs/:id/members/stats', {
     config: { access: org('read') },
     schema: {
       tags,
-      summary: '团员人数（按状态）Member counts by status',
+      summary: '团员人数：按状态、身份类别和直属下级组织 Member counts by status, category and child org',
       params: idParams,
-      response: {
-        200: z.object({
-          total: z.number(),
-          byStatus: z.record(z.string(), z.number()),
-          statusLabels: z.record(z.string(), z.string()),
-        }),
-      },
+      response: { 200: memberStatsOutput },
     },
     handler: (req) => s.members.stats(req.actor!, req.params.id),
   });

@@ -87,6 +87,37 @@ export const rosterQuery = z.strictObject({
 });
 export type RosterFilter = z.infer<typeof rosterQuery>;
 
+/** Roster order: 所在团支部 (tree order, the default), 姓名, 出生日期 (age) or 入团年月; ascending or descending. */
+export const ROSTER_SORTS = ['branch', 'name', 'birthDate', 'joinedOn'] as const;
+export const rosterSortQuery = {
+  sort: z
+    .enum(ROSTER_SORTS, { error: `排序应为：${ROSTER_SORTS.join('、')}` })
+    .optional()
+    .meta({ description: '排序：branch 所在团支部（默认）、name 姓名、birthDate 出生日期、joinedOn 入团年月' }),
+  order: z.enum(['asc', 'desc']).optional().meta({ description: 'asc 升序（默认）/ desc 降序' }),
+};
+export interface RosterSort {
+  sort?: (typeof ROSTER_SORTS)[number] | undefined;
+  order?: 'asc' | 'desc' | undefined;
+}
+
+export const memberStatsOutput = z.object({
+  total: z.number().meta({ description: '在册团员（正常 + 转出中）' }),
+  byStatus: z.record(z.string(), z.number()),
+  statusLabels: z.record(z.string(), z.string()),
+  byCategory: z.record(z.string(), z.number()).meta({ description: '在册团员按身份类别，未填写的计入“未填写”' }),
+  categoryAsOf: z
+    .string()
+    .nullable()
+    .meta({ description: '按身份类别的统计时间；null 为实时（10 万人以上的范围每 10 分钟统计一次）' }),
+  children: z
+    .array(z.object({ id: z.number(), name: z.string(), kind: z.string(), total: z.number() }))
+    .meta({ description: '直属下级组织的在册团员数（含其下级），人数多的在前' }),
+  scope: z.enum(['subtree', 'visible']).meta({
+    description: 'subtree：组织及全部下级（汇总表）；visible：只统计本人可查看的组织（仅有本级权限的角色）',
+  }),
+});
+
 export const correctionInput = z.strictObject({
   field: z.enum(['name', 'id_number'], { error: '只能申请更正姓名或身份证号' }),
   value: z.string().trim().min(1, '请填写更正后的值').max(30),

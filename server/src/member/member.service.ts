@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, MemberStatus, MemberTable } from '../db/schema.js';
 import type { Database } from '../db/database.js';
-import { ancestorIds, can, inSubtree, requireOrg, scopeFilter, type Actor } from '../access/access.js';
+import { ancestorIds, can, inSubtree, pathUpperBound, requireOrg, scopeFilter, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, notFound, type FieldProblem } from '../common/errors.js';
 import { maskPhone, type FieldCipher } from '../common/crypto.js';
@@ -16,9 +16,18 @@ import {
   checkIdNumber,
   joiningAgeProblem,
   maskIdNumber,
+  overAgeProblem,
 } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
-import type { MemberCreateInput, MemberUpdateInput, RosterFilter } from './member.schemas.js';
+import type { MemberCreateInput, MemberUpdateInput, RosterFilter, RosterSort } from './member.schemas.js';
+
+const SORT_COLUMNS = { name: 'name', birthDate: 'birth_date', joinedOn: 'joined_on' } as const;
+/** Sorted pages (other than branch order) reach this far; beyond it a filter narrows the list. */
+const MAX_SORTED_ROWS = 10_000;
+const LIVE_CATEGORY_LIMIT = 100_000;
+const CATEGORY_CACHE_MS = 10 * 60_000;
+const MAX_CHILD_TOTALS = 200;
+export const NO_CATEGORY = '未填写';
 
 type MemberRow = Selectable<MemberTable>;
 
@@ -71,10 +80,17 @@ export class MemberService {
    * Checks a member's fields: ID number checksum and birth date, gender against the ID, joining age, the
    * admission number rule and phone format. Returns the problems by field, or the prepared record.
    */
-  prepare(input: MemberInput): { value?: PreparedMember; problems: FieldProblem[] } {
+  prepare(
+    input: MemberInput,
+    opts: { newMember?: boolean } = {},
+  ): { value?: PreparedMember; problems: FieldProblem[] } {
     const problems: FieldProblem[] = [];
     const id = checkIdNumber(input.idNumber);
     if (!id.ok) problems.push({ path: 'idNumber', message: id.reason, value: input.idNumber });
+    if (id.ok && opts.newMember) {
+      const p = overAgeProblem(id.birthDate, input.leaguePost);
+      if (p) problems.push({ path: 'leaguePost', message: p, value: input.leaguePost ?? '' });
+    }
     if (id.ok && input.gender && input.gender !== id.gender) {
       problems.push({ path: 'gender', message: `性别与身份证号不符（身份证号为${id.gender}性）`, value: input.gender });
     }
@@ -208,7 +224,7 @@ export class MemberService {
   async create(ctx: Ctx, orgId: number, input: MemberCreateInput) {
     return this.db.transaction().execute(async (trx) => {
       const branch = await this.branch(ctx.actor, orgId, trx);
-      const { value, problems } = this.prepare(input);
+      const { value, problems } = this.prepare(input, { newMember: true });
       if (!value) throw badRequest(`团员信息有误：${problems.map((p) => p.message).join('；')}`, problems);
       const dup = await this.duplicates(
         [value.idNumberHash],
@@ -371,11 +387,22 @@ export class MemberService {
     };
   }
 
-  private rosterQuery(actor: Actor, rootPath: string, f: RosterFilter) {
+  /**
+   * Members of the subtree matching the filters. `byIndex: false` keeps the database off the (org_path, id)
+   * index (the page is then found by walking a sort index, see `roster`); `full` says the actor reads the
+   * whole subtree, so no further scope condition is needed.
+   */
+  private rosterQuery(
+    actor: Actor,
+    rootPath: string,
+    f: RosterFilter,
+    opts: { byIndex?: boolean; full?: boolean } = {},
+  ) {
+    const path = opts.byIndex === false ? sql<string>`(member.org_path || '')` : sql.ref<string>('member.org_path');
     let q = this.db
       .selectFrom('member')
-      .where((eb) => inSubtree(eb, 'member.org_path', rootPath))
-      .where((eb) => scopeFilter(actor, 'read', eb, 'member.org_path', 'member.org_id'));
+      .where((eb) => eb.and([eb(path, '>=', rootPath), eb(path, '<', pathUpperBound(rootPath))]));
+    if (!opts.full) q = q.where((eb) => scopeFilter(actor, 'read', eb, 'member.org_path', 'member.org_id'));
     q = f.status ? q.where('member.status', '=', f.status) : q.where('member.status', 'in', CURRENT_STATUSES);
     if (f.q) {
       const needle = f.q;
@@ -416,29 +443,95 @@ export class MemberService {
     );
   }
 
-  /** The roster of a subtree, paged in branch order; the total comes from the roll-up when unfiltered. */
-  async roster(actor: Actor, orgId: number, f: RosterFilter, page: number, pageSize: number) {
+  /**
+   * Whether a sorted page is cheaper to find by walking the sort index from its start, checking subtree and
+   * status in the index (≈ `upTo` × all ÷ subtree entries), than by reading the subtree through the path
+   * index and sorting it (≈ subtree rows, each about 7 times dearer than an index entry). A province or city
+   * walks; a school or branch sorts its few hundred rows.
+   */
+  private async walksSortIndex(rootPath: string, subtree: number, upTo: number): Promise<boolean> {
+    if (subtree <= 0) return false;
+    const top = await MemberStats.byStatus(this.db, ancestorIds(rootPath)[0]!);
+    const all = Object.values(top).reduce((a, n) => a + n, 0);
+    return (upTo * all) / subtree < 7 * subtree;
+  }
+
+  /**
+   * The roster of a subtree, paged. In branch order (the default) the page is read from the (org_path, id)
+   * index; sorted by 姓名, 出生日期 or 入团年月 it comes from that column's index (large subtrees) or from a sort
+   * of the subtree (small ones), ids first and rows afterwards. The total comes from the roll-up when
+   * unfiltered.
+   */
+  async roster(actor: Actor, orgId: number, f: RosterFilter, page: number, pageSize: number, s: RosterSort = {}) {
     const root = await this.root(actor, orgId);
-    const q = this.rosterQuery(actor, root.path, f);
-    const unfiltered = Object.values(f).every((v) => v === undefined) && this.fullScope(actor, root);
-    const [total, rows] = await Promise.all([
-      unfiltered
-        ? MemberStats.byStatus(this.db, root.id).then((s) => CURRENT_STATUSES.reduce((a, st) => a + (s[st] ?? 0), 0))
-        : q
-            .select(sql<number>`count(*)`.as('n'))
-            .executeTakeFirstOrThrow()
-            .then((r) => Number(r.n)),
+    const full = this.fullScope(actor, root);
+    const by = s.sort ?? 'branch';
+    const dir = s.order ?? 'asc';
+    const offset = (page - 1) * pageSize;
+    if (by !== 'branch' && offset + pageSize > MAX_SORTED_ROWS)
+      throw badRequest(
+        `按姓名、年龄或入团年月排序时最多查看前 ${MAX_SORTED_ROWS.toLocaleString('zh-CN')} 名，请用筛选条件缩小范围，或按所在团支部排序`,
+        [{ path: 'page', message: '页码过大', value: String(page) }],
+      );
+    const current = full
+      ? await MemberStats.byStatus(this.db, root.id).then((st) =>
+          CURRENT_STATUSES.reduce((a, x) => a + (st[x] ?? 0), 0),
+        )
+      : undefined;
+    const unfiltered = Object.values(f).every((v) => v === undefined) && current !== undefined;
+    const count = unfiltered
+      ? Promise.resolve(current!)
+      : this.rosterQuery(actor, root.path, f, { full })
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+          .then((r) => Number(r.n));
+    let page$: Promise<MemberRow[]>;
+    if (by === 'branch') {
       // The page is read from the (org_path, id) index alone; branch names are joined to those rows only,
       // so neither database is tempted to join and sort the whole subtree.
-      q
+      page$ = this.rosterQuery(actor, root.path, f, { full })
         .selectAll('member')
-        .orderBy('member.org_path')
-        .orderBy('member.id')
+        .orderBy('member.org_path', dir)
+        .orderBy('member.id', dir)
         .limit(pageSize)
-        .offset((page - 1) * pageSize)
+        .offset(offset)
+        .execute();
+    } else {
+      const column = SORT_COLUMNS[by];
+      const walk = current !== undefined && (await this.walksSortIndex(root.path, current, offset + pageSize));
+      const key = walk ? sql.ref<string>(`member.${column}`) : sql<string>`(${sql.ref(`member.${column}`)} || '')`;
+      // Members without 入团年月 come first going up and last going down, on both databases.
+      const nulls = this.database.dialect.name === 'postgres' && column === 'joined_on';
+      page$ = this.rosterQuery(actor, root.path, f, { byIndex: !walk, full })
+        .select('member.id')
+        .orderBy(key, (ob) => {
+          const o = dir === 'asc' ? ob.asc() : ob.desc();
+          return nulls ? (dir === 'asc' ? o.nullsFirst() : o.nullsLast()) : o;
+        })
+        .orderBy('member.org_path', dir)
+        .orderBy('member.id', dir)
+        .limit(pageSize)
+        .offset(offset)
         .execute()
-        .then((page) => this.withOrgNames(page)),
-    ]);
+        .then(async (ids) => {
+          if (!ids.length) return [];
+          const rows = new Map(
+            (
+              await this.db
+                .selectFrom('member')
+                .selectAll()
+                .where(
+                  'id',
+                  'in',
+                  ids.map((r) => r.id),
+                )
+                .execute()
+            ).map((r) => [r.id, r]),
+          );
+          return ids.map((r) => rows.get(r.id)!);
+        });
+    }
+    const [total, rows] = await Promise.all([count, page$.then((p) => this.withOrgNames(p))]);
     return { total, items: rows.map((r) => this.present(r)) };
   }
 
@@ -452,27 +545,104 @@ export class MemberService {
     return rows.map((r) => ({ ...r, orgName: names.get(r.org_id) ?? '' }));
   }
 
+  /**
+   * Counts of a subtree: by status (roll-up), by 身份类别 (counted, cached for 10 minutes above 100,000
+   * members) and the direct children's totals (roll-up). A role that reads single orgs only (org_read /
+   * org_full) gets the counts of the members it may see, counted directly.
+   */
   async stats(actor: Actor, orgId: number) {
     const root = await this.root(actor, orgId);
-    if (!this.fullScope(actor, root)) throw notFound('组织');
+    const statusLabels = MEMBER_STATUS_LABELS;
+    const sumCurrent = (m: Record<string, number>) => CURRENT_STATUSES.reduce((a, s) => a + (m[s] ?? 0), 0);
+    if (!this.fullScope(actor, root)) {
+      const rows = await this.db
+        .selectFrom('member')
+        .select(['member.status', 'member.identity_category', sql<number>`count(*)`.as('n')])
+        .where((eb) => inSubtree(eb, 'member.org_path', root.path))
+        .where((eb) => scopeFilter(actor, 'read', eb, 'member.org_path', 'member.org_id'))
+        .groupBy(['member.status', 'member.identity_category'])
+        .execute();
+      const byStatus: Record<string, number> = {};
+      const byCategory: Record<string, number> = {};
+      for (const r of rows) {
+        byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
+        if (CURRENT_STATUSES.includes(r.status)) {
+          const c = r.identity_category ?? NO_CATEGORY;
+          byCategory[c] = (byCategory[c] ?? 0) + Number(r.n);
+        }
+      }
+      return {
+        total: sumCurrent(byStatus),
+        byStatus,
+        statusLabels,
+        byCategory,
+        categoryAsOf: null,
+        children: [],
+        scope: 'visible' as const,
+      };
+    }
     const byStatus = await MemberStats.byStatus(this.db, root.id);
+    const total = sumCurrent(byStatus);
+    const [category, children] = await Promise.all([this.byCategory(root, total), this.childTotals(root.id)]);
     return {
-      total: CURRENT_STATUSES.reduce((a, s) => a + (byStatus[s] ?? 0), 0),
+      total,
       byStatus,
-      statusLabels: MEMBER_STATUS_LABELS,
+      statusLabels,
+      byCategory: category.counts,
+      categoryAsOf: category.asOf,
+      children,
+      scope: 'subtree' as const,
     };
   }
 
-  async rosterSheet(actor: Actor, orgId: number, f: RosterFilter): Promise<SheetSpec> {
+  private readonly categoryCache = new Map<number, { at: number; counts: Record<string, number> }>();
+
+  /** 在册团员 by 身份类别: counted live up to 100,000 members, otherwise at most 10 minutes old. */
+  private async byCategory(root: { id: number; path: string }, total: number) {
+    const live = total <= LIVE_CATEGORY_LIMIT;
+    const hit = this.categoryCache.get(root.id);
+    if (!live && hit && Date.now() - hit.at < CATEGORY_CACHE_MS)
+      return { counts: hit.counts, asOf: new Date(hit.at).toISOString() };
+    const rows = await this.db
+      .selectFrom('member')
+      .select(['member.identity_category', sql<number>`count(*)`.as('n')])
+      .where((eb) => inSubtree(eb, 'member.org_path', root.path))
+      .where('member.status', 'in', CURRENT_STATUSES)
+      .groupBy('member.identity_category')
+      .execute();
+    const counts: Record<string, number> = {};
+    for (const r of rows) counts[r.identity_category ?? NO_CATEGORY] = Number(r.n);
+    if (live) return { counts, asOf: null };
+    const at = Date.now();
+    this.categoryCache.set(root.id, { at, counts });
+    return { counts, asOf: new Date(at).toISOString() };
+  }
+
+  /** The direct children of an org with their members (everything below them), largest first. */
+  private async childTotals(orgId: number) {
+    const rows = await this.db
+      .selectFrom('org')
+      .leftJoin('member_stats as s', (j) => j.onRef('s.org_id', '=', 'org.id').on('s.status', 'in', CURRENT_STATUSES))
+      .select(['org.id', 'org.name', 'org.kind', sql<number>`coalesce(sum(s.n), 0)`.as('total')])
+      .where('org.parent_id', '=', orgId)
+      .where('org.status', '=', 'active')
+      .groupBy(['org.id', 'org.name', 'org.kind'])
+      .execute();
+    return rows
+      .map((r) => ({ id: r.id, name: r.name, kind: r.kind, total: Number(r.total) }))
+      .sort((a, b) => b.total - a.total || a.id - b.id)
+      .slice(0, MAX_CHILD_TOTALS);
+  }
+
+  async rosterSheet(actor: Actor, orgId: number, f: RosterFilter, s: RosterSort = {}): Promise<SheetSpec> {
     const root = await this.root(actor, orgId);
-    const rows = await this.rosterQuery(actor, root.path, f)
+    const dir = s.order ?? 'asc';
+    let q = this.rosterQuery(actor, root.path, f)
       .innerJoin('org', 'org.id', 'member.org_id')
       .selectAll('member')
-      .select('org.name as orgName')
-      .orderBy('member.org_path')
-      .orderBy('member.id')
-      .limit(1_000_000)
-      .execute();
+      .select('org.name as orgName');
+    if (s.sort && s.sort !== 'branch') q = q.orderBy(`member.${SORT_COLUMNS[s.sort]}`, dir);
+    const rows = await q.orderBy('member.org_path', dir).orderBy('member.id', dir).limit(1_000_000).execute();
     return {
       name: '团员名单',
       title: `${root.name} 团员名单（身份证号、手机号已脱敏）`,

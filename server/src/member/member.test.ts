@@ -378,11 +378,17 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
 
   it('lists members ageing out and marks them in bulk, refusing anyone not on the list', async () => {
     const year = Number(new Date().toISOString().slice(0, 4));
+    // A new member past 28 needs an office; one who gave it up later is on the age-out list.
     const old = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
       name: '老团员',
       idNumber: ID(`${year - 28}0101`, '211'),
       politicalStatus: '共青团员',
+      leaguePost: '团小组长',
     });
+    expect(old.statusCode, old.body).toBe(201);
+    expect(
+      (await branchAdmin.patch(`/api/members/${old.json<{ id: number }>().id}`, { leaguePost: '团员' })).statusCode,
+    ).toBe(200);
     const cadre = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
       name: '老书记',
       idNumber: ID(`${year - 28}0202`, '221'),
@@ -410,5 +416,135 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
       byStatus: Record<string, number>;
     }>();
     expect(stats.byStatus.aged_out).toBe(1);
+  });
+
+  it('refuses a NEW member already 28 without a league office, and a joining age of 28 or more', async () => {
+    const year = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
+    const before = await memberCount();
+    const over = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name: '超龄青年',
+      idNumber: ID(`${year - 30}0101`, '311'),
+      politicalStatus: '共青团员',
+      joinedOn: `${year - 14}-05`,
+    });
+    expect(over.statusCode).toBe(400);
+    expect(over.json<{ problems: { path: string; message: string }[] }>().problems[0]).toMatchObject({
+      path: 'leaguePost',
+      message: expect.stringContaining('已满28周岁'),
+    });
+    const plain = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name: '超龄青年',
+      idNumber: ID(`${year - 30}0101`, '311'),
+      politicalStatus: '共青团员',
+      leaguePost: '团员',
+    });
+    expect(plain.statusCode).toBe(400);
+    const lateJoin = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name: '晚入团',
+      idNumber: ID(`${year - 29}0301`, '321'),
+      politicalStatus: '共青团员',
+      leaguePost: '团支部书记',
+      joinedOn: `${year - 1}-05`,
+    });
+    expect(lateJoin.json<{ problems: { path: string; message: string }[] }>().problems).toEqual([
+      expect.objectContaining({ path: 'joinedOn', message: expect.stringContaining('入团时已满28周岁') }),
+    ]);
+    expect(await memberCount()).toBe(before);
+    // Holding an office, the same person may be added.
+    const secretary = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name: '超龄书记',
+      idNumber: ID(`${year - 30}0101`, '311'),
+      politicalStatus: '中共党员',
+      leaguePost: '团支部书记',
+      joinedOn: `${year - 14}-05`,
+    });
+    expect(secretary.statusCode, secretary.body).toBe(201);
+    // The import applies the same rule to new rows only; the registered secretary re-imports unchanged.
+    const header = ['姓名', '身份证号', '政治面貌', '团内职务'];
+    const file = await xlsx(header, [
+      ['超龄书记', ID(`${year - 30}0101`, '311'), '中共党员', '团支部书记'],
+      ['超龄新人', ID(`${year - 29}0101`, '331'), '共青团员', ''],
+      ['超龄委员', ID(`${year - 29}0101`, '341'), '共青团员', '组织委员'],
+    ]);
+    const res = await upload(branchAdmin, tree.branchA.id, file, true);
+    expect(res.statusCode, res.body).toBe(422);
+    const problems = res.json<{ problems: { row: number; column: string; message: string }[] }>().problems;
+    expect(problems).toEqual([
+      expect.objectContaining({ row: 3, column: '团内职务', message: expect.stringContaining('超过团员年龄上限') }),
+    ]);
+  });
+
+  it('sorts the roster by name, birth date, joining month and branch, both ways, on both plans', async () => {
+    const city = await f.account('city-sort', tree.city.id, 'admin');
+    const get = async (q: string) =>
+      (await city.get(`/api/orgs/${tree.city.id}/members?${q.includes('pageSize') ? '' : 'pageSize=100&'}${q}`)).json<{
+        total: number;
+        items: { id: number; name: string; birthDate: string; joinedOn: string | null; orgId: number }[];
+      }>();
+    const all = (await get('')).items;
+    expect(all.length).toBeGreaterThan(3);
+    const check = async (sort: string, key: (m: (typeof all)[number]) => string) => {
+      for (const order of ['asc', 'desc'] as const) {
+        const items = (await get(`sort=${sort}&order=${order}`)).items;
+        expect(items.map((m) => m.id).sort()).toEqual(all.map((m) => m.id).sort());
+        const keys = items.map(key);
+        const sorted = [...keys].sort();
+        expect(keys, `${sort} ${order}`).toEqual(order === 'asc' ? sorted : sorted.reverse());
+      }
+    };
+    await check('name', (m) => m.name);
+    await check('birthDate', (m) => m.birthDate);
+    await check('joinedOn', (m) => m.joinedOn ?? '');
+    // The page is the same whichever plan finds it: walking the sort index (the whole tree is this subtree)
+    // or sorting the rows of the subtree (a filter forces it).
+    const page2 = (await get('sort=name&order=desc&page=2&pageSize=2')).items;
+    expect(page2.map((m) => m.name)).toEqual((await get('sort=name&order=desc')).items.slice(2, 4).map((m) => m.name));
+    const students = (await get('sort=birthDate&category=' + encodeURIComponent('学生'))).items;
+    expect(students.map((m) => m.birthDate)).toEqual(students.map((m) => m.birthDate).sort());
+    const tooDeep = await city.get(`/api/orgs/${tree.city.id}/members?sort=name&page=201&pageSize=50`);
+    expect(tooDeep.statusCode).toBe(400);
+    expect(tooDeep.body).toContain('10,000');
+    expect((await city.get(`/api/orgs/${tree.city.id}/members?sort=age`)).statusCode).toBe(400);
+    const sheet = await city.get(`/api/orgs/${tree.city.id}/members.xlsx?sort=name&order=desc`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(sheet.rawPayload as unknown as ArrayBuffer);
+    const names = wb.worksheets[0]!.getColumn(1).values.slice(3) as string[];
+    expect(names).toEqual([...names].sort().reverse());
+  });
+
+  it('counts by status, category and child org; a role reading one org gets its own counts', async () => {
+    const city = await f.account('city-stats2', tree.city.id, 'admin');
+    const s = (await city.get(`/api/orgs/${tree.city.id}/members/stats`)).json<{
+      total: number;
+      byCategory: Record<string, number>;
+      children: { id: number; total: number }[];
+      scope: string;
+      categoryAsOf: string | null;
+    }>();
+    expect(s.scope).toBe('subtree');
+    expect(s.categoryAsOf).toBeNull();
+    expect(Object.values(s.byCategory).reduce((a, n) => a + n, 0)).toBe(s.total);
+    expect(s.byCategory['学生']).toBeGreaterThanOrEqual(3);
+    expect(s.children.map((c) => c.id)).toEqual([tree.districtA.id, tree.districtB.id]);
+    expect(s.children[0]!.total).toBe(s.total);
+    // 本级查看 at the branch: no subtree scope, but the branch's own members are counted.
+    const viewer = await f.account('branch-viewer', tree.branchA.id, 'org_viewer');
+    const own = (await viewer.get(`/api/orgs/${tree.branchA.id}/members/stats`)).json<{
+      total: number;
+      scope: string;
+      byCategory: Record<string, number>;
+    }>();
+    expect(own.scope).toBe('visible');
+    expect(own.total).toBe(
+      (await branchAdmin.get(`/api/orgs/${tree.branchA.id}/members/stats`)).json<{ total: number }>().total,
+    );
+    expect(own.total).toBeGreaterThan(0);
+    // At an org it reads only itself (a committee holds no members), and never a foreign subtree.
+    const schoolViewer = await f.account('school-viewer', tree.schoolA.id, 'org_viewer');
+    expect((await schoolViewer.get(`/api/orgs/${tree.schoolA.id}/members/stats`)).json<{ total: number }>().total).toBe(
+      0,
+    );
+    expect((await viewer.get(`/api/orgs/${tree.branchB.id}/members/stats`)).statusCode).toBe(404);
+    expect((await viewer.get(`/api/orgs/${tree.branchB.id}/members?sort=name`)).statusCode).toBe(404);
   });
 });
