@@ -18,6 +18,7 @@ import type { Services } from './services.js';
 import { accessPlugin } from './access/access-plugin.js';
 import { AppError, type FieldProblem } from './common/errors.js';
 import { authRoutes } from './auth/auth.routes.js';
+import { memberAuthRoutes } from './auth/member-auth.routes.js';
 import { accountRoutes } from './account/account.routes.js';
 import { orgRoutes } from './org/org.routes.js';
 import { inviteRoutes } from './org/invite.routes.js';
@@ -25,6 +26,7 @@ import { auditRoutes } from './audit/audit.routes.js';
 import { memberRoutes } from './member/member.routes.js';
 import { transferRoutes } from './member/transfer.routes.js';
 import { memberRecordRoutes } from './member/member-records.routes.js';
+import { studyRoutes } from './study/study.routes.js';
 import { AUDIT_ACTION_LABELS } from './audit/audit.js';
 import {
   MEMBER_STATUS_LABELS,
@@ -135,7 +137,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(500).send({ code: 'internal_error', message: '服务器内部错误，请稍后重试' });
   });
 
-  await accessPlugin(app, { db: s.database.db });
+  await accessPlugin(app, { db: s.database.db, resolveMember: (token) => s.memberAuth.resolve(token) });
 
   app.get('/api/health', {
     config: { access: 'public' },
@@ -187,6 +189,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await authRoutes(app, s, { secureCookies: opts.secureCookies ?? false });
+  await memberAuthRoutes(app, s, { secureCookies: opts.secureCookies ?? false });
   await accountRoutes(app, s);
   await orgRoutes(app, s);
   await inviteRoutes(app, s);
@@ -194,6 +197,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await memberRoutes(app, s);
   await transferRoutes(app, s);
   await memberRecordRoutes(app, s);
+  await studyRoutes(app, s);
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -1,6 +1,7 @@
 import type { Database } from './db/database.js';
 import { FieldCipher } from './common/crypto.js';
 import { AuthService } from './auth/auth.service.js';
+import { MemberAuthService } from './auth/member-auth.service.js';
 import { AccountService } from './account/account.service.js';
 import { OrgService } from './org/org.service.js';
 import { OrgImporter } from './org/org-import.js';
@@ -12,6 +13,11 @@ import { MemberImporter } from './member/member-import.js';
 import { CorrectionService } from './member/correction.service.js';
 import { TransferService } from './member/transfer.service.js';
 import { MemberRecordsService } from './member/member-records.service.js';
+import { LessonService } from './study/lesson.service.js';
+import { CheckinService } from './study/checkin.service.js';
+import { StudyFigures } from './study/study-figures.js';
+import { StudyReports } from './study/study-reports.js';
+import { ReminderService } from './study/reminder.service.js';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
 export function createServices(database: Database, secretKey: Buffer) {
@@ -20,7 +26,14 @@ export function createServices(database: Database, secretKey: Buffer) {
   const accounts = new AccountService(database.db, auth);
   const orgs = new OrgService(database, cipher);
   const members = new MemberService(database, cipher);
+  const lessons = new LessonService(database.db);
+  const studyFigures = new StudyFigures(database.db, lessons);
   return {
+    lessons,
+    checkins: new CheckinService(database, cipher, lessons),
+    studyFigures,
+    studyReports: new StudyReports(studyFigures),
+    reminders: new ReminderService(database.db, lessons, studyFigures),
     members,
     memberImport: new MemberImporter(database, members),
     corrections: new CorrectionService(database.db, cipher),
@@ -29,6 +42,7 @@ export function createServices(database: Database, secretKey: Buffer) {
     database,
     cipher,
     auth,
+    memberAuth: new MemberAuthService(database.db, cipher, auth),
     accounts,
     orgs,
     orgImport: new OrgImporter(database.db, orgs),

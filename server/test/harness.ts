@@ -101,9 +101,30 @@ export class Client {
   put = (url: string, payload: unknown) => this.request('PUT', url, payload);
 }
 
-export function cookieFrom(res: LightMyRequestResponse): string {
-  const c = res.cookies.find((x) => x.name === 'tuanwu_session');
-  return c ? `tuanwu_session=${c.value}` : '';
+export function cookieFrom(res: LightMyRequestResponse, name = 'tuanwu_session'): string {
+  const c = res.cookies.find((x) => x.name === name);
+  return c ? `${name}=${c.value}` : '';
+}
+
+/** A member on their phone: signs in with a one-time code (or ID number + password). */
+export class MemberClient extends Client {
+  async redeem(code: string): Promise<LightMyRequestResponse> {
+    const res = await this.request('POST', '/api/member-auth/code', { code });
+    if (res.statusCode === 200) {
+      this.cookie = cookieFrom(res, 'tuanwu_member');
+      this.csrf = res.json<{ csrfToken: string }>().csrfToken;
+    }
+    return res;
+  }
+
+  async loginWithPassword(idNumber: string, password: string): Promise<LightMyRequestResponse> {
+    const res = await this.request('POST', '/api/member-auth/login', { idNumber, password });
+    if (res.statusCode === 200) {
+      this.cookie = cookieFrom(res, 'tuanwu_member');
+      this.csrf = res.json<{ csrfToken: string }>().csrfToken;
+    }
+    return res;
+  }
 }
 
 /** Factories: orgs and accounts written through the services, as the CLI does. */

@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.js';
 import { can, loadActor, requireOrg, type Actor, type Need, type OrgRef } from './access.js';
 import { forbidden, notFound, unauthorized, AppError } from '../common/errors.js';
 import { sha256 } from '../common/crypto.js';
+import { MEMBER_SESSION_COOKIE, type MemberActor } from '../auth/member-auth.service.js';
 
 /**
  * Every route declares what it needs in `config.access`; this plugin enforces it before validation, so a
@@ -12,18 +13,20 @@ import { sha256 } from '../common/crypto.js';
  * - `public`: no login (health, login, register with an invite code);
  * - `session`: any logged-in account; the handler filters by scope in SQL (search, my roots, me);
  * - `system`: system administrators only;
+ * - `member`: a member signed in as themselves (their own records, check-in); no cadre account involved;
  * - `{ refs }`: each referenced subject (from params, query or body) must be readable/writable. Subjects are
  *   resolved to the orgs that govern them: an org itself, a role's org, an invite's org, or every org where
  *   an account holds a role.
  */
-export type RefType = 'org' | 'account' | 'role' | 'invite' | 'member' | 'correction' | 'transfer' | 'recommendation';
+export type RefType =
+  'org' | 'account' | 'role' | 'invite' | 'member' | 'correction' | 'transfer' | 'recommendation' | 'lesson';
 export interface RefSpec {
   type: RefType;
   from: 'params' | 'query' | 'body';
   key: string;
   need: Need;
 }
-export type AccessSpec = 'public' | 'session' | 'system' | { refs: RefSpec[] };
+export type AccessSpec = 'public' | 'session' | 'system' | 'member' | { refs: RefSpec[] };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +34,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** The member signed in on this request (routes with `member` access only). */
+    member: MemberActor | null;
     sessionId: string | null;
     csrfToken: string | null;
   }
@@ -46,6 +51,7 @@ export function describeAccess(spec: AccessSpec): string {
   if (spec === 'public') return '权限 Access: 公开 public';
   if (spec === 'session') return '权限 Access: 已登录，结果按管辖范围过滤 logged in, filtered to the caller’s subtree';
   if (spec === 'system') return '权限 Access: 系统管理员 system administrators';
+  if (spec === 'member') return '权限 Access: 团员本人登录 the member, signed in as themselves';
   return (
     '权限 Access: ' +
     spec.refs
@@ -108,6 +114,22 @@ export async function resolveRefOrgs(
         .executeTakeFirst();
       return m ? [m] : undefined;
     }
+    case 'lesson': {
+      // The publishing org first, then the target subtree's root.
+      const l = await db
+        .selectFrom('lesson')
+        .innerJoin('org as p', 'p.id', 'lesson.org_id')
+        .innerJoin('org as t', 't.id', 'lesson.target_org_id')
+        .select(['p.id as pid', 'p.path as ppath', 't.id as tid', 't.path as tpath'])
+        .where('lesson.id', '=', Number(id))
+        .executeTakeFirst();
+      return l
+        ? [
+            { id: l.pid, path: l.ppath },
+            { id: l.tid, path: l.tpath },
+          ]
+        : undefined;
+    }
     case 'transfer': {
       const t = await db
         .selectFrom('member_transfer')
@@ -146,6 +168,16 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
     if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('转接');
     return;
   }
+  if (ref.type === 'lesson') {
+    // Everyone in the target subtree and everyone above it sees a lesson; its publisher's managers change it.
+    const [publisher, target] = orgs as [OrgRef, OrgRef];
+    const overlaps =
+      actor.isSystemAdmin ||
+      actor.roles.some((r) => r.orgPath.startsWith(target.path) || target.path.startsWith(r.orgPath));
+    if (!overlaps) throw notFound('学习期次');
+    if (ref.need === 'write') requireOrg(actor, 'write', publisher);
+    return;
+  }
   if (ref.type === 'account') {
     // Visible if one of its orgs is readable; manageable only if every one of them is writable.
     if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('账号');
@@ -174,11 +206,16 @@ const label = (t: RefType) =>
     correction: '更正申请',
     transfer: '转接',
     recommendation: '推优记录',
+    lesson: '学习期次',
   })[t];
 
-export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> }): Promise<void> {
+export async function accessPlugin(
+  app: FastifyInstance,
+  opts: { db: Kysely<DB>; resolveMember: (token: string) => Promise<MemberActor | null> },
+): Promise<void> {
   const { db } = opts;
   app.decorateRequest('actor', null);
+  app.decorateRequest('member', null);
   app.decorateRequest('sessionId', null);
   app.decorateRequest('csrfToken', null);
 
@@ -195,6 +232,11 @@ export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> 
   });
 
   app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (req.routeOptions.config.access === 'member') {
+      const memberToken = req.cookies[MEMBER_SESSION_COOKIE];
+      if (memberToken) req.member = await opts.resolveMember(memberToken);
+      return;
+    }
     const token = req.cookies[SESSION_COOKIE];
     if (!token) return;
     const id = sha256(token);
@@ -211,6 +253,13 @@ export async function accessPlugin(app: FastifyInstance, opts: { db: Kysely<DB> 
     const spec = req.routeOptions.config.access;
     if (!spec || !req.url.startsWith('/api/')) return;
     if (spec === 'public') return;
+    if (spec === 'member') {
+      if (!req.member) throw new AppError(401, 'member_unauthenticated', '请先用团支部发给您的登录码登录');
+      if (UNSAFE.has(req.method) && req.headers['x-csrf-token'] !== req.member.csrfToken) {
+        throw new AppError(403, 'csrf_failed', '页面已过期，请刷新后重试（CSRF 校验失败）');
+      }
+      return;
+    }
     const actor = req.actor;
     if (!actor) throw unauthorized();
     if (UNSAFE.has(req.method) && req.headers['x-csrf-token'] !== req.csrfToken) {

@@ -59,6 +59,13 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       reason: '调整团支部',
     });
     expect(transfer.statusCode, transfer.body).toBe(201);
+    const lesson = await cadreB.post(`/api/orgs/${tree.schoolB.id}/lessons`, {
+      season: '2026年',
+      number: 1,
+      title: '乙校第一期',
+      minSeconds: 0,
+    });
+    expect(lesson.statusCode, lesson.body).toBe(201);
     foreignIds = {
       org: tree.branchB.id,
       account: accountB.id,
@@ -68,6 +75,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       correction: correction.json<{ id: number }>().id,
       transfer: transfer.json<{ id: number }>().id,
       recommendation: recommendation.json<{ id: number }>().id,
+      lesson: lesson.json<{ id: number }>().id,
     };
   });
   afterAll(() => env.close());
@@ -103,6 +111,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
             correction: 0,
             transfer: 0,
             recommendation: 0,
+            lesson: 0,
           };
           let url = p;
           const body: Record<string, unknown> = {};

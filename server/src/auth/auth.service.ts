@@ -17,7 +17,8 @@ let dummyHash: Promise<string> | undefined;
 export class AuthService {
   constructor(private readonly db: Kysely<DB>) {}
 
-  private async failures(key: string): Promise<number> {
+  /** Failed attempts for a throttling key (`account:…`, `member:…`, `ip:…`) within the window. */
+  async failures(key: string): Promise<number> {
     const since = addMinutes(nowIso(), -THROTTLE_WINDOW_MINUTES);
     const row = await this.db
       .selectFrom('login_failure')
@@ -43,14 +44,7 @@ export class AuthService {
       ? await verifyPassword(account.password_hash, password)
       : await verifyPassword(await (dummyHash ??= hashPassword('x-not-a-password-x')), password);
     if (!account || !ok || account.status !== 'active') {
-      const at = nowIso();
-      await this.db
-        .insertInto('login_failure')
-        .values([
-          { key: accountKey, at },
-          { key: ipKey, at },
-        ])
-        .execute();
+      await this.recordFailure([accountKey, ipKey]);
       throw new AppError(
         401,
         'invalid_credentials',
@@ -66,6 +60,18 @@ export class AuthService {
       { action: 'auth.login', subjectType: 'account', subjectId: account.id },
     );
     return { ...session, mustChangePassword: account.must_change_password === 1 };
+  }
+
+  async recordFailure(keys: string[]): Promise<void> {
+    const at = nowIso();
+    await this.db
+      .insertInto('login_failure')
+      .values(keys.map((key) => ({ key, at })))
+      .execute();
+  }
+
+  async clearFailures(key: string): Promise<void> {
+    await this.db.deleteFrom('login_failure').where('key', '=', key).execute();
   }
 
   async openSession(accountId: number, ip: string | null, db: Kysely<DB> = this.db) {

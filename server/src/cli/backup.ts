@@ -20,9 +20,32 @@ export const BACKUP_TABLES: (keyof DB)[] = [
   'member',
   'member_stats',
   'member_correction',
+  'member_transfer',
+  'party_recommendation',
+  'member_evaluation',
+  'dues_standard',
+  'dues_payment',
+  'member_sign_in_code',
+  'member_session',
+  'lesson',
+  'lesson_checkin',
+  'lesson_stats',
+  'study_daily',
+  'notification',
+  'org_webhook',
 ];
-/** Key to page through a table in order; '' for small roll-ups without a single key, read whole. */
-const PAGE_KEY: Partial<Record<keyof DB, string>> = { session: 'id', invite_code: 'code', member_stats: '' };
+/** Unique key to page through a table in order (`id` unless named here). */
+const PAGE_KEY: Partial<Record<keyof DB, string[]>> = {
+  invite_code: ['code'],
+  session: ['id'],
+  member_stats: ['org_id', 'status'],
+  dues_standard: ['identity_category'],
+  member_sign_in_code: ['code_hash'],
+  lesson_stats: ['lesson_id', 'org_id'],
+  study_daily: ['org_id', 'day'],
+  org_webhook: ['org_id'],
+};
+const pageKey = (table: keyof DB) => PAGE_KEY[table] ?? ['id'];
 const FORMAT = 'tuanwu-backup/1';
 
 /**
@@ -53,23 +76,22 @@ export async function backup(
     });
     for (const table of BACKUP_TABLES) {
       let n = 0;
-      let lastKey: string | number | null = null;
-      const key = PAGE_KEY[table] ?? 'id';
-      if (!key) {
-        const rows = (await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
-        for (const r of rows) await write({ t: table, r });
-        counts[table] = rows.length;
-        onTable?.(table, rows.length);
-        continue;
-      }
+      let last: Record<string, unknown> | null = null;
+      const key = pageKey(table);
+      const cols = sql.join(key.map((k) => sql.ref(k)));
       for (;;) {
-        let q = trx.selectFrom(table).selectAll().orderBy(sql.ref(key)).limit(5000);
-        if (lastKey !== null) q = q.where(sql.ref(key), '>', lastKey);
+        let q = trx
+          .selectFrom(table)
+          .selectAll()
+          .orderBy(key.map((k) => sql.ref(k)))
+          .limit(5000);
+        // Row-value comparison pages through composite keys on both databases.
+        if (last) q = q.where(sql<boolean>`(${cols}) > (${sql.join(key.map((k) => last![k]))})`);
         const rows = (await q.execute()) as Record<string, unknown>[];
         for (const r of rows) await write({ t: table, r });
         n += rows.length;
         if (rows.length < 5000) break;
-        lastKey = rows.at(-1)![key] as string | number;
+        last = rows.at(-1)!;
       }
       counts[table] = n;
       onTable?.(table, n);
@@ -134,8 +156,7 @@ export async function restore(
     }
     await flush();
     if (table) onTable?.(table, counts[table] ?? 0);
-    for (const t of ['org', 'account', 'org_contact', 'role', 'audit_log', 'login_failure'] as const)
-      await dialect.resyncIds(trx, t);
+    for (const t of BACKUP_TABLES) if (!PAGE_KEY[t]) await dialect.resyncIds(trx, t);
   });
   if (!header) throw new Error('备份文件是空的');
   return counts;

@@ -9,6 +9,8 @@ export interface SheetSpec {
   rows: Record<string, unknown>[];
   /** Lines written above the header (title, notes). */
   title?: string;
+  /** Lines written below the rows (how the figures are computed). */
+  notes?: string[];
 }
 
 export async function workbookBuffer(sheets: SheetSpec[]): Promise<Buffer> {
@@ -30,6 +32,10 @@ export async function workbookBuffer(sheets: SheetSpec[]): Promise<Buffer> {
     });
     s.columns.forEach((c, i) => (ws.getColumn(i + 1).width = c.width ?? Math.max(10, c.header.length * 2 + 4)));
     for (const r of s.rows) ws.addRow(s.columns.map((c) => r[c.key] ?? null));
+    if (s.notes?.length) {
+      ws.addRow([]);
+      for (const n of s.notes) ws.addRow([n]).font = { italic: true, color: { argb: 'FF666666' } };
+    }
     ws.views = [{ state: 'frozen', ySplit: headerRow }];
   }
   return Buffer.from(await wb.xlsx.writeBuffer());

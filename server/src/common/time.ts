@@ -35,3 +35,16 @@ export function parseDate(value: unknown): string | null {
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
   return date.toISOString().slice(0, 10);
 }
+
+/** China has one time zone and no daylight saving: UTC+8 all year. */
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+
+/** The Asia/Shanghai calendar day (`YYYY-MM-DD`) of an instant. */
+export function shanghaiDay(iso: string): string {
+  return new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The instant of a wall-clock time in Asia/Shanghai (`2026-11-23`, `20:00`) as UTC ISO. */
+export function shanghaiInstant(day: string, time = '00:00'): string {
+  return new Date(Date.parse(`${day}T${time}:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
+}

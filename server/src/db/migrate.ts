@@ -4,6 +4,8 @@ import * as foundation from './migrations/2026-11-22-01-foundation.js';
 import * as members from './migrations/2026-11-22-02-members.js';
 import * as transfers from './migrations/2026-11-22-03-transfers.js';
 import * as memberRecords from './migrations/2026-11-22-04-member-records.js';
+import * as memberSignIn from './migrations/2026-11-22-05-member-sign-in.js';
+import * as study from './migrations/2026-11-22-06-study.js';
 import * as rosterSort from './migrations/2026-11-22-20-member-roster-sort.js';
 
 /** Versioned, forward-only migrations, named by date and purpose. The same series runs on both databases. */
@@ -12,6 +14,8 @@ const MIGRATIONS: Record<string, typeof foundation> = {
   '2026-11-22-02-members': members,
   '2026-11-22-03-transfers': transfers,
   '2026-11-22-04-member-records': memberRecords,
+  '2026-11-22-05-member-sign-in': memberSignIn,
+  '2026-11-22-06-study': study,
   '2026-11-22-20-member-roster-sort': rosterSort,
 };
 

@@ -22,6 +22,8 @@ export interface OrgTable {
   descendant_count: number;
   /** Members of a branch (filled by the member module). */
   member_count: number;
+  /** Active branches in the subtree, self included (the denominator of 覆盖面), kept like descendant_count. */
+  branch_count: Generated<number>;
   created_at: string;
   updated_at: string;
   ended_at: string | null;
@@ -143,6 +145,8 @@ export interface MemberTable {
   status: MemberStatus;
   /** 毕业时间 of a student member (学社衔接), `YYYY-MM-DD`. */
   graduation_date: Generated<string | null>;
+  /** Argon2id hash of the member's own password (optional; a sign-in code from the branch works without one). */
+  password_hash: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -238,6 +242,93 @@ export interface DuesPaymentTable {
   recorded_at: string;
 }
 
+export interface MemberSignInCodeTable {
+  code_hash: string;
+  member_id: number;
+  issued_by: number;
+  issued_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface MemberSessionTable {
+  id: string;
+  member_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface LessonTable {
+  id: Generated<number>;
+  /** The publishing org. */
+  org_id: number;
+  /** Root of the subtree the lesson is for (the publishing org by default). */
+  target_org_id: number;
+  season: string;
+  number: number;
+  title: string;
+  video_url: string | null;
+  body: string | null;
+  /** JSON `QuizQuestion[]` with the correct answers; never sent to learners. */
+  quiz: string | null;
+  min_seconds: number;
+  opens_at: string;
+  closes_at: string;
+  status: 'published' | 'withdrawn';
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LessonCheckinTable {
+  id: Generated<number>;
+  lesson_id: number;
+  learner_key: string;
+  kind: 'member' | 'youth';
+  member_id: number | null;
+  name: string | null;
+  number: string | null;
+  /** The branch the learner counts for. */
+  org_id: number;
+  source: 'app' | 'import';
+  checked_in_at: string;
+}
+
+export interface LessonStatsTable {
+  lesson_id: number;
+  org_id: number;
+  members_learned: number;
+  youth_learned: number;
+  branches_covered: number;
+}
+
+export interface StudyDailyTable {
+  org_id: number;
+  /** `YYYY-MM-DD` in Asia/Shanghai. */
+  day: string;
+  n: number;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  account_id: number | null;
+  member_id: number | null;
+  org_id: number | null;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface OrgWebhookTable {
+  org_id: number;
+  url: string;
+  updated_at: string;
+}
+
 export interface DB {
   org: OrgTable;
   org_contact: OrgContactTable;
@@ -255,4 +346,12 @@ export interface DB {
   member_evaluation: MemberEvaluationTable;
   dues_standard: DuesStandardTable;
   dues_payment: DuesPaymentTable;
+  member_sign_in_code: MemberSignInCodeTable;
+  member_session: MemberSessionTable;
+  lesson: LessonTable;
+  lesson_checkin: LessonCheckinTable;
+  lesson_stats: LessonStatsTable;
+  study_daily: StudyDailyTable;
+  notification: NotificationTable;
+  org_webhook: OrgWebhookTable;
 }

@@ -32,6 +32,7 @@ interface Node {
   shortName: string | null;
   category: string | null;
   descendants: number;
+  branches: number;
 }
 
 /** Shape of each preset: how many cities, districts per city, and the make-up of a district. */
@@ -86,8 +87,12 @@ export async function generateDemo(
       shortName,
       category,
       descendants: 0,
+      branches: kind === 'branch' ? 1 : 0,
     };
-    for (let p = parent; p; p = p.parent) p.descendants++;
+    for (let p = parent; p; p = p.parent) {
+      p.descendants++;
+      if (kind === 'branch') p.branches++;
+    }
     nodes.push(n);
     return n;
   };
@@ -173,6 +178,7 @@ export async function generateDemo(
     status: 'active',
     merged_into_id: null,
     descendant_count: n.descendants,
+    branch_count: n.branches,
     member_count: 0,
     created_at: now,
     updated_at: now,

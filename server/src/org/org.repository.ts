@@ -38,12 +38,15 @@ export class OrgRepository {
     return ids.map((id) => byId.get(id)).filter((r): r is NonNullable<typeof r> => !!r);
   }
 
-  /** Adds `delta` to the active-descendant counts of the given orgs. */
-  async bumpDescendants(ids: number[], delta: number, db: Kysely<DB> = this.db): Promise<void> {
-    if (!ids.length || delta === 0) return;
+  /** Adds `delta` to the active-descendant counts of the given orgs, and `branches` to their branch counts. */
+  async bumpDescendants(ids: number[], delta: number, db: Kysely<DB> = this.db, branches = 0): Promise<void> {
+    if (!ids.length || (delta === 0 && branches === 0)) return;
     await db
       .updateTable('org')
-      .set({ descendant_count: sql`descendant_count + ${delta}` })
+      .set({
+        descendant_count: sql`descendant_count + ${delta}`,
+        branch_count: sql`branch_count + ${branches}`,
+      })
       .where('id', 'in', ids)
       .execute();
   }
@@ -76,17 +79,23 @@ export class OrgRepository {
   }
 
   /** Recomputes every active-descendant count from the paths (for checks and repair). */
-  async recomputedDescendantCounts(rootPath: string): Promise<Map<number, number>> {
+  /** Active descendants and active branches (self included) of every org in a subtree, counted from scratch. */
+  async recomputedCounts(rootPath: string): Promise<Map<number, { descendants: number; branches: number }>> {
     const rows = await this.db
       .selectFrom('org')
-      .select(['id', 'path'])
+      .select(['id', 'path', 'kind'])
       .where('status', '=', 'active')
       .where((eb) => inSubtree(eb, 'org.path', rootPath))
       .execute();
-    const counts = new Map<number, number>();
-    for (const r of rows) counts.set(r.id, counts.get(r.id) ?? 0);
+    const counts = new Map<number, { descendants: number; branches: number }>();
+    for (const r of rows) counts.set(r.id, { descendants: 0, branches: 0 });
     for (const r of rows) {
-      for (const a of ancestorIds(r.path)) if (a !== r.id && counts.has(a)) counts.set(a, (counts.get(a) ?? 0) + 1);
+      for (const a of ancestorIds(r.path)) {
+        const c = counts.get(a);
+        if (!c) continue;
+        if (a !== r.id) c.descendants++;
+        if (r.kind === 'branch') c.branches++;
+      }
     }
     return counts;
   }

@@ -10,6 +10,7 @@ import { KIND_LABELS, canHoldChild, kindRuleMessage } from './org-kinds.js';
 import { OrgRepository, type OrgRow } from './org.repository.js';
 import type { ContactInput, OrgCreateInput, OrgOutput, OrgUpdateInput } from './org.schemas.js';
 import { MemberStats } from '../member/member-stats.js';
+import { StudyStats } from '../study/study-stats.js';
 import { CURRENT_STATUSES } from '../member/member-fields.js';
 
 /** `memberTotal`: members (正常/转出中) of the org and everything below it, from the roll-up; a branch's own count otherwise. */
@@ -232,6 +233,7 @@ export class OrgService {
           status: 'active',
           merged_into_id: null,
           descendant_count: 0,
+          branch_count: input.kind === 'branch' ? 1 : 0,
           member_count: 0,
           created_at: now,
           updated_at: now,
@@ -246,7 +248,7 @@ export class OrgService {
         .set({ path, code: input.code || generatedCode(id) })
         .where('id', '=', id)
         .execute();
-      if (parent) await this.repo.bumpDescendants(ancestorIds(parent.path), 1, trx);
+      if (parent) await this.repo.bumpDescendants(ancestorIds(parent.path), 1, trx, input.kind === 'branch' ? 1 : 0);
       if (input.contacts?.length) await this.writeContacts(trx, id, input.contacts, now);
       const org = (await this.repo.byId(id, trx))!;
       await audit(trx, ctx, {
@@ -323,13 +325,15 @@ export class OrgService {
     const moved = org.descendant_count + 1;
     await this.repo.rewritePaths(org.path, newPath, parent.depth + 1 - org.depth, now, trx);
     await MemberStats.moveSubtree(trx, org.id, org.path, newPath);
+    await StudyStats.moveSubtree(trx, org.id, org.path, newPath);
     await trx.updateTable('org').set({ parent_id: parent.id, updated_at: now }).where('id', '=', org.id).execute();
     await this.repo.bumpDescendants(
       ancestorIds(org.path).filter((a) => a !== org.id),
       -moved,
       trx,
+      -org.branch_count,
     );
-    await this.repo.bumpDescendants(ancestorIds(parent.path), moved, trx);
+    await this.repo.bumpDescendants(ancestorIds(parent.path), moved, trx, org.branch_count);
     await audit(trx, ctx, {
       org: { id: org.id, path: newPath },
       action: 'org.move',
@@ -365,14 +369,16 @@ export class OrgService {
       const current = (await this.repo.byId(org!.id, trx))!;
       await trx
         .updateTable('org')
-        .set({ status: 'merged', merged_into_id: into!.id, ended_at: now, updated_at: now })
+        .set({ status: 'merged', merged_into_id: into!.id, ended_at: now, updated_at: now, branch_count: 0 })
         .where('id', '=', org!.id)
         .execute();
       await MemberStats.mergeBranch(trx, current, into!);
+      if (current.kind === 'branch') await StudyStats.mergeBranch(trx, current, into!, now);
       await this.repo.bumpDescendants(
         ancestorIds(current.path).filter((a) => a !== current.id),
         -1,
         trx,
+        current.kind === 'branch' ? -1 : 0,
       );
       await this.endOrgAccess(trx, current.id, now);
       await audit(trx, ctx, {
@@ -401,13 +407,14 @@ export class OrgService {
       const now = nowIso();
       await trx
         .updateTable('org')
-        .set({ status: 'dissolved', ended_at: now, updated_at: now })
+        .set({ status: 'dissolved', ended_at: now, updated_at: now, branch_count: 0 })
         .where('id', '=', o.id)
         .execute();
       await this.repo.bumpDescendants(
         ancestorIds(o.path).filter((a) => a !== o.id),
         -1,
         trx,
+        o.kind === 'branch' ? -1 : 0,
       );
       await this.endOrgAccess(trx, o.id, now);
       await audit(trx, ctx, {

@@ -119,6 +119,15 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     expect([await countOrgs(env), await countAudit(env)]).toEqual(before);
   });
 
+  /** descendant_count and branch_count kept by every tree change equal a count from scratch. */
+  const expectCountsRight = async () => {
+    const counts = await env.services.orgs.repo.recomputedCounts(tree.city.path);
+    for (const [id, n] of counts) {
+      const o = (await env.services.orgs.repo.byId(id))!;
+      expect({ descendants: o.descendant_count, branches: o.branch_count }, `org ${id}`).toEqual(n);
+    }
+  };
+
   it('moves a whole subtree: paths, depths and every roll-up count follow', async () => {
     const school = await f.org(tree.districtA.id, 'committee', '移动测试中学团委');
     const grade = await f.org(school.id, 'general_branch', '移动测试中学2024级团总支');
@@ -128,9 +137,7 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     const moved = await env.services.orgs.repo.byId(branch.id);
     expect(moved!.path).toBe(`${tree.districtB.path}${school.id}/${grade.id}/${branch.id}/`);
     expect(moved!.depth).toBe(4);
-    const counts = await env.services.orgs.repo.recomputedDescendantCounts(tree.city.path);
-    for (const [id, n] of counts)
-      expect((await env.services.orgs.repo.byId(id))!.descendant_count, `org ${id}`).toBe(n);
+    await expectCountsRight();
     // Under itself, or a kind not allowed there: refused, nothing changes.
     expect((await cityAdmin.post(`/api/orgs/${school.id}/move`, { parentId: grade.id })).statusCode).toBe(400);
     const bad = await cityAdmin.post(`/api/orgs/${grade.id}/move`, { parentId: tree.branchA.id });
@@ -161,6 +168,7 @@ describe.each(DIALECTS)('org tree (%s)', (dialect) => {
     const ok = await cityAdmin.post(`/api/orgs/${child.id}/dissolve`, { reason: '班级毕业' });
     expect(ok.json<{ status: string }>().status).toBe('dissolved');
     expect((await env.services.orgs.repo.byId(b.id))!.descendant_count).toBe(0);
+    await expectCountsRight();
     const audit = await cityAdmin.get(`/api/orgs/${tree.districtA.id}/audit?action=org.dissolve`);
     expect(audit.json<{ items: { before: { name: string } }[] }>().items[0]!.before.name).toBe('合并甲中学1班团支部');
   });
