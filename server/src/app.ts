@@ -222,6 +222,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       // Files that exist are served by @fastify/static; every other path is a client route of the web app.
       const rel = req.url.split('?')[0]!.replace(/^\/+/, '');
       if (rel && existsSync(path.join(opts.webDir!, rel)) && !rel.includes('..')) return reply.sendFile(rel);
+      // /m/… is the light page members and youth open on their phones (its own small bundle).
+      if ((rel === 'm' || rel.startsWith('m/')) && existsSync(path.join(opts.webDir!, 'm/index.html')))
+        return reply.type('text/html').header('cache-control', 'no-cache').sendFile('m/index.html');
       return reply.type('text/html').sendFile(path.relative(opts.webDir!, index));
     });
   } else {
