@@ -20,6 +20,8 @@ const MembersPage = lazy(() => import('../features/member/MembersPage'));
 const MemberImportPage = lazy(() => import('../features/member/MemberImportPage'));
 const CorrectionsPage = lazy(() => import('../features/member/CorrectionsPage'));
 const AgeOutPage = lazy(() => import('../features/member/AgeOutPage'));
+const TransfersPage = lazy(() => import('../features/transfer/TransfersPage'));
+const HandoverPage = lazy(() => import('../features/transfer/HandoverPage'));
 
 const fullPageSpin = (
   <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
@@ -70,6 +72,8 @@ export function App() {
                     <Route path="/members/import" element={<MemberImportPage />} />
                     <Route path="/members/corrections" element={<CorrectionsPage />} />
                     <Route path="/members/age-out" element={<AgeOutPage />} />
+                    <Route path="/members/transfers" element={<TransfersPage />} />
+                    <Route path="/members/handover" element={<HandoverPage />} />
                     <Route path="/directory" element={<DirectoryPage />} />
                     <Route path="/completeness" element={<CompletenessPage />} />
                     <Route path="/import" element={<ImportPage />} />

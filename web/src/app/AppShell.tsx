@@ -41,6 +41,8 @@ const SECTIONS: Section[] = [
       { key: '/members/import', label: '团员导入' },
       { key: '/members/corrections', label: '更正审核' },
       { key: '/members/age-out', label: '超龄离团' },
+      { key: '/members/transfers', label: '组织关系转接' },
+      { key: '/members/handover', label: '学社衔接' },
     ],
   },
   { key: '/directory', label: '工作通讯录', icon: <ContactsOutlined /> },

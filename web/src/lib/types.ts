@@ -236,3 +236,68 @@ export interface MemberImportResult {
   unchanged: number;
   rows: MemberImportRow[];
 }
+
+/** 组织关系转接 / 学社衔接 as both sides and the member's record see it. */
+export type TransferKind = 'transfer' | 'graduate_handover';
+export type TransferStatus = 'pending' | 'awaiting_assignment' | 'completed' | 'rejected' | 'cancelled';
+
+export interface Transfer {
+  id: number;
+  kind: TransferKind;
+  kindLabel: string;
+  memberId: number;
+  memberName: string;
+  idNumberMasked: string;
+  fromOrgId: number;
+  fromOrgName: string;
+  toOrgId: number;
+  toOrgName: string;
+  toBranchName: string | null;
+  initiatedBySide: 'sending' | 'receiving';
+  status: TransferStatus;
+  statusLabel: string;
+  reason: string;
+  requestedAt: string;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  completedAt: string | null;
+  canDecide: boolean;
+  canCancel: boolean;
+  canAssign: boolean;
+}
+
+/** A receiving org found by name anywhere in the tree (names only). */
+export interface TransferTarget {
+  id: number;
+  name: string;
+  kindLabel: string;
+  pathNames: string[];
+}
+
+export interface HandoverFigures {
+  graduated: number;
+  handedOver: number;
+  rate: number | null;
+}
+
+/** 学社衔接率 of a subtree for graduations in a period, per direct child org, with the pending list. */
+export interface GraduateHandover extends HandoverFigures {
+  orgId: number;
+  orgName: string;
+  from: string;
+  to: string;
+  formula: string;
+  children: (HandoverFigures & { orgId: number; name: string; kindLabel: string })[];
+  pendingTotal: number;
+  pending: {
+    memberId: number;
+    name: string;
+    idNumberMasked: string;
+    orgName: string;
+    graduationDate: string;
+    inTransfer: boolean;
+  }[];
+}
+
+/** The member record with its graduation date (学社衔接). */
+export type MemberWithGraduation = Member & { graduationDate: string | null };

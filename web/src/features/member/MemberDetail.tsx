@@ -23,6 +23,7 @@ import type { Correction, CorrectionField, Items, MemberDetail } from '../../lib
 import { CorrectionRequestModal } from './CorrectionRequestModal';
 import { MemberEditModal } from './MemberForm';
 import { MemberStatusTag } from './member-status';
+import { MemberTransfers } from '../transfer/MemberTransfers';
 
 const CORRECTION_COLORS: Record<string, string> = { pending: 'gold', approved: 'green', rejected: 'red' };
 
@@ -42,7 +43,7 @@ function useMemberCorrections(member: MemberDetail | undefined) {
 function MemberDetailView({ id, onChanged }: { id: number; onChanged: () => void }) {
   const { message, modal } = App.useApp();
   const screens = Grid.useBreakpoint();
-  const { data: member, error, setData } = useRequest(() => api.get<MemberDetail>(`/api/members/${id}`), [id]);
+  const { data: member, error, setData, reload } = useRequest(() => api.get<MemberDetail>(`/api/members/${id}`), [id]);
   const corrections = useMemberCorrections(member);
   const [revealed, setRevealed] = useState<{ idNumber: string; phone: string | null } | null>(null);
   const [editing, setEditing] = useState(false);
@@ -217,6 +218,13 @@ function MemberDetailView({ id, onChanged }: { id: number; onChanged: () => void
             }))}
         />
       )}
+      <MemberTransfers
+        member={member}
+        onChanged={() => {
+          reload();
+          onChanged();
+        }}
+      />
       {editing && (
         <MemberEditModal
           open
