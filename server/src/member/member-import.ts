@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type ExcelJS from 'exceljs';
+import type { FastifyRequest } from 'fastify';
 import type { DB } from '../db/schema.js';
 import type { Database } from '../db/database.js';
 import { requireOrg, can } from '../access/access.js';
@@ -20,6 +22,35 @@ import {
 } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
 import type { MemberService, PreparedMember } from './member.service.js';
+
+/**
+ * The ID number cell of an import row, as text. An ID number Excel stored as a number (or shows in scientific
+ * notation) has lost its last digits: that is reported, never guessed.
+ */
+export function idNumberCell(
+  raw: ExcelJS.CellValue | undefined,
+  text: string,
+): { text: string } | { value: string; problem: string } {
+  const idText = toHalfWidth(text).replace(/\s+/g, '');
+  if (typeof raw === 'number' && raw >= 1e15)
+    return {
+      value: cellText(raw),
+      problem: '身份证号被 Excel 存成了数字，后几位已丢失；请把该列设为“文本”后重新填写',
+    };
+  if (/e\+/i.test(idText))
+    return { value: idText, problem: '身份证号是科学计数法（如 5.001E+17），无法还原；请把该列设为“文本”后重新填写' };
+  return { text: idText.toUpperCase() };
+}
+
+/** The one .xlsx file of a multipart upload (at most 50 MB), or a 400 naming what is missing. */
+export async function uploadedFile(req: FastifyRequest): Promise<Buffer> {
+  const file = await req.file({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
+  if (!file) throw badRequest('请选择要导入的 Excel 文件', [{ path: 'file', message: '没有上传文件' }]);
+  const buf = await file.toBuffer();
+  if (buf.length === 0) throw badRequest('文件是空的', [{ path: 'file', message: '空文件' }]);
+  return buf;
+}
+const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
 /** Column aliases, 智慧团建 template names first (see docs/member-import.md). */
 export const MEMBER_IMPORT_COLUMNS: Record<string, string[]> = {
@@ -118,22 +149,12 @@ export class MemberImporter {
     for (const { row, cells, raw } of sheet.rows) {
       const get = (k: string) => cells.get(k) ?? '';
       // ID numbers that Excel stored as numbers have lost their last digits: say so, never guess.
-      const idRaw = raw.get('idNumber');
-      let idText = toHalfWidth(get('idNumber')).replace(/\s+/g, '');
-      if (typeof idRaw === 'number' && idRaw >= 1e15) {
-        add(
-          row,
-          'idNumber',
-          cellText(idRaw),
-          '身份证号被 Excel 存成了数字，后几位已丢失；请把该列设为“文本”后重新填写',
-        );
+      const idCell = idNumberCell(raw.get('idNumber'), get('idNumber'));
+      if (!('text' in idCell)) {
+        add(row, 'idNumber', idCell.value, idCell.problem);
         continue;
       }
-      if (/e\+/i.test(idText)) {
-        add(row, 'idNumber', idText, '身份证号是科学计数法（如 5.001E+17），无法还原；请把该列设为“文本”后重新填写');
-        continue;
-      }
-      idText = idText.toUpperCase();
+      const idText = idCell.text;
       const name = cleanCell(get('name')).replace(/\s+/g, '');
       if (!name) add(row, 'name', '', '姓名不能为空');
       const pick = <T extends string>(key: string, list: readonly T[], what: string): T | null => {

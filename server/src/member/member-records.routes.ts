@@ -3,7 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services.js';
 import { ctxOf } from '../common/http.js';
+import { sendWorkbook } from '../common/excel.js';
 import { GRADES, OUTCOMES } from './member-records.service.js';
+import { DuesImporter, duesTemplate } from './dues-import.js';
+import { uploadedFile } from './member-import.js';
 
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -16,6 +19,7 @@ const year = z.coerce.number().int().min(2000).max(2100);
 
 export async function memberRecordRoutes(app: FastifyInstance, s: Services): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const duesImport = new DuesImporter(s.members, s.memberRecords);
   const tags = ['推优入党 party recommendation'];
 
   r.post('/api/members/:id/recommendations', {
@@ -154,10 +158,23 @@ export async function memberRecordRoutes(app: FastifyInstance, s: Services): Pro
         200: z.object({
           year: z.number(),
           summary: z.record(z.string(), z.number()),
+          branches: z.array(
+            z.object({
+              orgId: z.number(),
+              orgName: z.string(),
+              members: z.number(),
+              graded: z.number(),
+              certified: z.number(),
+              canEnter: z.boolean().meta({ description: '可录入（本团支部）' }),
+              canCertify: z.boolean().meta({ description: '可认定（上级组织）' }),
+            }),
+          ),
           items: z.array(
             z.object({
               memberId: z.number(),
               name: z.string(),
+              idNumberMasked: z.string(),
+              orgId: z.number(),
               orgName: z.string(),
               grade: z.string().nullable(),
               certified: z.boolean(),
@@ -238,5 +255,78 @@ export async function memberRecordRoutes(app: FastifyInstance, s: Services): Pro
       },
     },
     handler: (req) => s.memberRecords.arrears(req.actor!, req.params.id, req.query.asOf, req.query.months),
+  });
+  r.get('/api/orgs/:id/dues/arrears.xlsx', {
+    config: { access: org('read') },
+    schema: {
+      tags: dtags,
+      summary: '导出欠缴名单 Export the arrears list',
+      params: idParams,
+      querystring: z.strictObject({ asOf: month, months: z.coerce.number().int().min(1).max(36).default(12) }),
+    },
+    handler: async (req, reply) => {
+      const a = await s.memberRecords.arrears(req.actor!, req.params.id, req.query.asOf, req.query.months);
+      return sendWorkbook(reply, `团费欠缴名单-${a.asOf}.xlsx`, [
+        {
+          name: '欠缴名单',
+          title: `团费欠缴名单（截至 ${a.asOf}，统计 ${a.months} 个月；欠缴6个月及以上 ${a.flaggedCount} 人）`,
+          columns: [
+            { header: '姓名', key: 'name', width: 10 },
+            { header: '所在团支部', key: 'orgName', width: 36 },
+            { header: '欠缴月数', key: 'unpaidMonths', width: 10 },
+            { header: '欠缴6个月及以上', key: 'flag', width: 16 },
+          ],
+          rows: a.items.map((i) => ({ ...i, flag: i.flagged ? '是' : '' })),
+        },
+      ]);
+    },
+  });
+  r.get('/api/orgs/:id/dues', {
+    config: { access: org('read') },
+    schema: {
+      tags: dtags,
+      summary: '某月团费缴纳情况（组织及下级在册团员，最多2000人）Payments of a month',
+      params: idParams,
+      querystring: z.strictObject({ month }),
+      response: {
+        200: z.object({
+          month: z.string(),
+          truncated: z.boolean(),
+          paidCount: z.number(),
+          items: z.array(
+            z.object({
+              memberId: z.number(),
+              name: z.string(),
+              idNumberMasked: z.string(),
+              orgId: z.number(),
+              orgName: z.string(),
+              identityCategory: z.string().nullable(),
+              standardCents: z.number(),
+              paidCents: z.number().nullable(),
+              canRecord: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: (req) => duesImport.month(req.actor!, req.params.id, req.query.month),
+  });
+  r.get('/api/dues/import-template.xlsx', {
+    config: { access: 'session' },
+    schema: { tags: dtags, summary: '下载团费导入模板 Download the dues import template' },
+    handler: (_req, reply) => sendWorkbook(reply, '团费导入模板.xlsx', duesTemplate()),
+  });
+  r.post('/api/orgs/:id/dues/import', {
+    config: { access: org('write') },
+    schema: {
+      tags: dtags,
+      summary:
+        '从 Excel 导入团费（先预览；有任何错误则整体不导入；同一团员同一月份不重复登记）Import dues payments from .xlsx (all or nothing, idempotent)',
+      consumes: ['multipart/form-data'],
+      params: idParams,
+      querystring: z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') }),
+    },
+    handler: async (req) =>
+      duesImport.run(ctxOf(req), req.params.id, await uploadedFile(req), req.query.dryRun === 'true'),
   });
 }

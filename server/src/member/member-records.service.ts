@@ -333,6 +333,10 @@ export class MemberRecordsService {
     });
   }
 
+  /**
+   * The year's grades of a subtree: each member with their grade, a summary by grade and one line per branch
+   * (members, graded, certified, and whether the actor may enter or certify its grades).
+   */
   async evaluations(actor: Actor, orgId: number, year: number) {
     const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
     requireOrg(actor, 'read', org);
@@ -340,7 +344,16 @@ export class MemberRecordsService {
       .selectFrom('member')
       .innerJoin('org', 'org.id', 'member.org_id')
       .leftJoin('member_evaluation as e', (j) => j.onRef('e.member_id', '=', 'member.id').on('e.year', '=', year))
-      .select(['member.id', 'member.name', 'member.org_path', 'org.name as orgName', 'e.grade', 'e.certified_at'])
+      .select([
+        'member.id',
+        'member.name',
+        'member.org_id',
+        'member.org_path',
+        'member.id_number_mask',
+        'org.name as orgName',
+        'e.grade',
+        'e.certified_at',
+      ])
       .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
       .where('member.status', 'in', ['normal', 'transferring_out'])
       .orderBy('member.org_path')
@@ -350,12 +363,46 @@ export class MemberRecordsService {
     const visible = rows.filter((r) => can(actor, 'read', branchRef(r.org_path)));
     const summary: Record<string, number> = { 未评议: 0, ...Object.fromEntries(GRADES.map((g) => [g, 0])) };
     for (const r of visible) summary[r.grade ?? '未评议'] = (summary[r.grade ?? '未评议'] ?? 0) + 1;
+    const branches = new Map<
+      number,
+      {
+        orgId: number;
+        orgName: string;
+        members: number;
+        graded: number;
+        certified: number;
+        canEnter: boolean;
+        canCertify: boolean;
+      }
+    >();
+    for (const r of visible) {
+      let b = branches.get(r.org_id);
+      if (!b)
+        branches.set(
+          r.org_id,
+          (b = {
+            orgId: r.org_id,
+            orgName: r.orgName,
+            members: 0,
+            graded: 0,
+            certified: 0,
+            canEnter: can(actor, 'write', branchRef(r.org_path)),
+            canCertify: canDecideAbove(actor, r.org_path),
+          }),
+        );
+      b.members++;
+      if (r.grade) b.graded++;
+      if (r.certified_at) b.certified++;
+    }
     return {
       year,
       summary,
+      branches: [...branches.values()],
       items: visible.map((r) => ({
         memberId: r.id,
         name: r.name,
+        idNumberMasked: r.id_number_mask,
+        orgId: r.org_id,
         orgName: r.orgName,
         grade: r.grade,
         certified: r.certified_at !== null,

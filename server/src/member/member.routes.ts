@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services.js';
 import { ctxOf, pageQuery } from '../common/http.js';
-import { badRequest } from '../common/errors.js';
 import { sendWorkbook } from '../common/excel.js';
 import {
   correctionInput,
@@ -14,7 +13,7 @@ import {
   rosterQuery,
   rosterSortQuery,
 } from './member.schemas.js';
-import { memberTemplate } from './member-import.js';
+import { memberTemplate, uploadedFile } from './member-import.js';
 
 const tags = ['团员 members'];
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
@@ -24,7 +23,6 @@ const org = (need: 'read' | 'write') => ({
 const member = (need: 'read' | 'write') => ({
   refs: [{ type: 'member' as const, from: 'params' as const, key: 'id', need }],
 });
-const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 const thisYear = () => Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
 
 export async function memberRoutes(app: FastifyInstance, s: Services): Promise<void> {
@@ -231,12 +229,7 @@ export async function memberRoutes(app: FastifyInstance, s: Services): Promise<v
       params: idParams,
       querystring: z.strictObject({ dryRun: z.enum(['true', 'false']).default('false') }),
     },
-    handler: async (req) => {
-      const file = await req.file({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
-      if (!file) throw badRequest('请选择要导入的 Excel 文件', [{ path: 'file', message: '没有上传文件' }]);
-      const buf = await file.toBuffer();
-      if (buf.length === 0) throw badRequest('文件是空的', [{ path: 'file', message: '空文件' }]);
-      return s.memberImport.run(ctxOf(req), req.params.id, buf, req.query.dryRun === 'true');
-    },
+    handler: async (req) =>
+      s.memberImport.run(ctxOf(req), req.params.id, await uploadedFile(req), req.query.dryRun === 'true'),
   });
 }

@@ -1,32 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createEnv, DIALECTS, Factory, standardTree, type Client, type TestEnv } from '../../test/harness.js';
+import { uploadAs, xlsx } from '../../test/xlsx-upload.js';
 import { checkIdNumber, parseYearMonth, withCheckChar, maskIdNumber, ageOn } from './member-fields.js';
 
 const ID = (birth: string, seq: string) => withCheckChar(`500101${birth}${seq}`);
-
-async function xlsx(header: string[], rows: unknown[][], titleRows: string[] = []): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('团员');
-  for (const t of titleRows) ws.addRow([t]);
-  ws.addRow(header);
-  for (const r of rows) ws.addRow(r);
-  return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-function multipart(file: Buffer) {
-  const boundary = '----tuanwu' + Math.random().toString(16).slice(2);
-  return {
-    payload: Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="members.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-      ),
-      file,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 describe('member fields', () => {
   it('checks ID numbers by GB 11643 and reads 入团年月 the ways people write it', () => {
@@ -63,15 +41,8 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
   let tree: Awaited<ReturnType<typeof standardTree>>;
   let branchAdmin: Client;
   let districtAdmin: Client;
-  const upload = (c: Client, orgId: number, file: Buffer, dryRun: boolean) => {
-    const m = multipart(file);
-    return env.app.inject({
-      method: 'POST',
-      url: `/api/orgs/${orgId}/members/import?dryRun=${dryRun}`,
-      payload: m.payload,
-      headers: { ...m.headers, cookie: c.cookie, 'x-csrf-token': c.csrf },
-    });
-  };
+  const upload = (c: Client, orgId: number, file: Buffer, dryRun: boolean) =>
+    uploadAs(env, c, `/api/orgs/${orgId}/members/import?dryRun=${dryRun}`, file);
   const memberCount = async () =>
     Number(
       (

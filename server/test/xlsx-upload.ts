@@ -1,0 +1,37 @@
+import ExcelJS from 'exceljs';
+import type { Client, TestEnv } from './harness.js';
+
+/** Test helpers: a real .xlsx built in the test, and its upload as multipart/form-data. */
+export async function xlsx(header: string[], rows: unknown[][], titleRows: string[] = []): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Sheet1');
+  for (const t of titleRows) ws.addRow([t]);
+  ws.addRow(header);
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export function multipart(file: Buffer) {
+  const boundary = '----tuanwu' + Math.random().toString(16).slice(2);
+  return {
+    payload: Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** POSTs `file` to `url` as the client. */
+export function uploadAs(env: TestEnv, c: Client, url: string, file: Buffer) {
+  const m = multipart(file);
+  return env.app.inject({
+    method: 'POST',
+    url,
+    payload: m.payload,
+    headers: { ...m.headers, cookie: c.cookie, 'x-csrf-token': c.csrf },
+  });
+}
