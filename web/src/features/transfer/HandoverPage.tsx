@@ -225,7 +225,7 @@ function Handover({ org }: { org: OrgDetail }) {
             {[
               { key: 'graduated', label: '已毕业团员', value: current?.graduated },
               { key: 'handed', label: '已衔接', value: current?.handedOver },
-              { key: 'pending', label: '待衔接', value: current?.pendingTotal },
+              { key: 'pending-total', label: '待衔接', value: current?.pendingTotal },
             ].map((s) => (
               <Col span={8} key={s.key}>
                 <Card size="small">

@@ -86,7 +86,7 @@ export function GraduationModal({
           rules={[{ required: true, message: '请选择毕业时间' }]}
           extra="毕业后，团员应通过“学社衔接”转入社区或工作单位的团组织；毕业时间到了尚未衔接的，列入待衔接名单。"
         >
-          <DatePicker style={{ width: '100%' }} inputReadOnly data-testid="graduation-date" />
+          <DatePicker style={{ width: '100%' }} data-testid="graduation-date" />
         </Form.Item>
       </Form>
     </Modal>
