@@ -5,14 +5,10 @@
  *   npm run bench            # both databases; appends a section to bench/RESULTS.md
  *   npm run bench -- sqlite  # one database
  */
-import { mkdtempSync, rmSync, appendFileSync, existsSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import SQLite from 'better-sqlite3';
-import { openDatabase, openSqlite, type Database } from '../server/src/db/database.js';
-import { migrateToLatest } from '../server/src/db/migrate.js';
 import { createServices } from '../server/src/services.js';
 import { buildApp } from '../server/src/app.js';
 import { generateDemo } from '../server/src/demo/demo.js';
@@ -22,57 +18,19 @@ import ExcelJS from 'exceljs';
 import { cliCtx } from '../server/src/cli/system-actor.js';
 import { startEmbeddedPostgres, freePort } from '../server/test/embedded-pg.js';
 import { measureTreeBrowser } from './tree-browser.js';
+import { benchDatabase, ms, p95, Results, timeHttp } from './common.js';
 
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const rows: string[] = [];
-const record = (db: string, what: string, value: number, target: string, anchorName: string, anchor: number) => {
-  const line = `| ${db} | ${what} | ${value.toFixed(1)} ms | ${target} | ${anchorName}: ${anchor.toFixed(2)} ms | ${(value / anchor).toFixed(1)}× |`;
-  rows.push(line);
-  console.log(line);
-};
-
-async function timeHttp(url: string, cookie: string, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    // A kept-alive socket may have been closed by the server during a long setup step: retry once.
-    const res = await fetch(url, { headers: { cookie } }).catch(() => fetch(url, { headers: { cookie } }));
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${url} → ${res.status}`);
-    out.push(ms(t0));
-  }
-  return out;
-}
+const results = new Results();
+const record = results.record.bind(results);
 
 async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-bench-'));
-  let database: Database;
-  let dropPg: (() => Promise<void>) | undefined;
-  if (kind === 'sqlite') database = openSqlite(path.join(dir, 'bench.db'));
-  else {
-    const name = `bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: pgUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(pgUrl!);
-    url.pathname = `/${name}`;
-    database = openDatabase({ databaseUrl: url.toString(), dataDir: dir });
-    dropPg = async () => {
-      const c = new pg.Client({ connectionString: pgUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
-  await migrateToLatest(database);
+  const { dir, database, dispose } = await benchDatabase(kind, pgUrl);
   const key = randomBytes(32);
   const services = createServices(database, key);
 
   // 1. tuanwu demo --preset province
   let t0 = process.hrtime.bigint();
-  const demo = await generateDemo(database, services.cipher, 'province', { members: false });
+  const demo = await generateDemo(database, services.cipher, 'province', { members: false, lessons: 0 });
   const demoMs = ms(t0);
   // Anchor: raw better-sqlite3 prepared inserts of the same number of org-sized rows in one transaction.
   const raw = new SQLite(path.join(dir, 'anchor.db'));
@@ -203,7 +161,7 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   t0 = process.hrtime.bigint();
   const members = await generateDemoMembers(database, services.cipher, { rootPath: `/${demo.rootId}/` });
   console.log(`demo members: ${members} in ${(ms(t0) / 1000).toFixed(1)} s`);
-  rows.push(`| ${kind} | (setup) tuanwu demo members: ${members} members | ${ms(t0).toFixed(0)} ms | — | — | — |`);
+  results.note(`| ${kind} | (setup) tuanwu demo members: ${members} members | ${ms(t0).toFixed(0)} ms | — | — | — |`);
   const rosterRoot = await timeHttp(`${base}/api/orgs/${demo.rootId}/members?pageSize=50`, cookie, 200);
   record(
     kind,
@@ -250,9 +208,7 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   );
 
   await app.close();
-  await database.close();
-  await dropPg?.();
-  rmSync(dir, { recursive: true, force: true });
+  await dispose();
 }
 
 const which = process.argv[2];
@@ -265,7 +221,5 @@ if (which !== 'sqlite') {
     await server.stop();
   }
 }
-const header = `\n## ${new Date().toISOString().slice(0, 10)} — org tree (issue 2) and members (issue 3), ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\nCommand: \`npm run bench\`. Anchor = a baseline measured in the same run on the same machine; ratio = figure ÷ anchor.\n\n| db | what | figure | target | anchor | ratio |\n|---|---|---|---|---|---|\n`;
-appendFileSync('bench/RESULTS.md', header + rows.join('\n') + '\n');
-console.log('appended to bench/RESULTS.md');
+results.append('org tree (issue 2) and members (issue 3)');
 process.exit(0);

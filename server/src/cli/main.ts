@@ -23,7 +23,7 @@ const HELP = `tuanwu 团务 — 命令行
   admin create --username U [--password P] [--name 姓名] [--system] [--org 组织代码 --role admin]
                                      新建账号（不给密码则生成并显示一次）
   admin reset-password --username U  重置密码（生成并显示一次）
-  demo --preset county|city|province 生成演示数据（县≈500、市≈1万、省≥10万个组织）
+  demo --preset county|city|province [--lessons 10] 生成演示数据（县≈500、市≈1万、省≥10万个组织，团员，青年大学习期次和打卡）
   import orgs FILE [--under 组织代码] 从 Excel 批量导入组织（全部正确才写入）
   export orgs [--under 组织代码] [--out FILE]   导出组织为 Excel（导入模板格式）
   backup FILE                        在线备份（服务运行时也可）
@@ -164,7 +164,11 @@ async function main(argv: string[]): Promise<void> {
     case 'demo': {
       const { values } = parseArgs({
         args: [sub, ...rest].filter((x): x is string => x !== undefined),
-        options: { preset: { type: 'string', default: 'county' }, seed: { type: 'string' } },
+        options: {
+          preset: { type: 'string', default: 'county' },
+          seed: { type: 'string' },
+          lessons: { type: 'string', default: '10' },
+        },
       });
       const preset = values.preset as Preset;
       if (!['county', 'city', 'province'].includes(preset)) throw new Error('--preset 只能是 county、city 或 province');
@@ -173,6 +177,7 @@ async function main(argv: string[]): Promise<void> {
         const started = Date.now();
         const progress = new Progress('写入演示数据', 1);
         const memberProgress = new Progress('生成团员', 1);
+        const studyProgress = new Progress('生成青年大学习打卡', 1);
         const res = await generateDemo(database, s.cipher, preset, {
           seed: values.seed ? Number(values.seed) : 2026,
           onProgress: (done, total) => {
@@ -182,6 +187,11 @@ async function main(argv: string[]): Promise<void> {
           onMemberProgress: (done, total) => {
             memberProgress.total = total;
             memberProgress.update(done);
+          },
+          lessons: Number(values.lessons),
+          onStudyProgress: (done, total) => {
+            studyProgress.total = total;
+            studyProgress.update(done);
           },
         });
         const password = generatePassword();
@@ -196,7 +206,7 @@ async function main(argv: string[]): Promise<void> {
           await s.accounts.insertRole(trx, a.id, res.rootId, 'admin');
         });
         console.log(
-          `已生成 ${res.orgs} 个组织、${res.contacts} 个联系人（${(res.orgsMs / 1000).toFixed(1)} 秒），最深 ${res.maxDepth} 级；${res.members} 名团员（${(res.membersMs / 1000).toFixed(1)} 秒）；共用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
+          `已生成 ${res.orgs} 个组织、${res.contacts} 个联系人（${(res.orgsMs / 1000).toFixed(1)} 秒），最深 ${res.maxDepth} 级；${res.members} 名团员（${(res.membersMs / 1000).toFixed(1)} 秒）；${res.study ? `青年大学习 ${res.study.lessons} 期、${res.study.checkins} 条打卡（最新一期 ${res.study.latestCheckins} 条，${(res.studyMs / 1000).toFixed(1)} 秒）；` : ''}共用时 ${((Date.now() - started) / 1000).toFixed(1)} 秒`,
         );
         console.log(`顶级组织：${res.rootName}；管理员账号 ${username}，密码 ${password}A1（只显示这一次）`);
       });

@@ -19,6 +19,7 @@ import {
 } from './names.js';
 import { cliCtx } from '../cli/system-actor.js';
 import { generateDemoMembers } from './demo-members.js';
+import { generateDemoStudy } from './demo-study.js';
 
 export type Preset = 'county' | 'city' | 'province';
 
@@ -57,6 +58,9 @@ export async function generateDemo(
     /** false: the org tree only (the foundation benchmark). */
     members?: boolean;
     onMemberProgress?: (done: number, total: number) => void;
+    /** Lessons of 青年大学习 with check-ins (needs members; 0 for none). */
+    lessons?: number;
+    onStudyProgress?: (done: number, total: number) => void;
   } = {},
 ) {
   const started = Date.now();
@@ -250,7 +254,21 @@ export async function generateDemo(
           ...(opts.seed !== undefined && { seed: opts.seed }),
           ...(opts.onMemberProgress && { onProgress: opts.onMemberProgress }),
         });
+  const studyStarted = Date.now();
+  const study =
+    members && opts.lessons !== 0
+      ? await generateDemoStudy(database, {
+          rootId: nodes[0]!.id,
+          rootPath: nodes[0]!.path,
+          lessons: opts.lessons ?? 10,
+          ...(opts.seed !== undefined && { seed: opts.seed }),
+          ...(opts.onStudyProgress && { onProgress: opts.onStudyProgress }),
+        })
+      : null;
+  const studyMs = Date.now() - studyStarted;
   return {
+    study,
+    studyMs,
     rootId: nodes[0]!.id,
     rootName: nodes[0]!.name,
     orgs: orgRows.length,
@@ -258,6 +276,6 @@ export async function generateDemo(
     maxDepth: Math.max(...nodes.map((n) => n.depth)) + 1,
     members,
     orgsMs,
-    membersMs: Date.now() - started - orgsMs,
+    membersMs: studyStarted - started - orgsMs,
   };
 }

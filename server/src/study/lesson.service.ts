@@ -37,12 +37,18 @@ export function lessonState(l: Pick<LessonRow, 'status' | 'opens_at' | 'closes_a
 }
 
 /** Monday 00:00 to Sunday 20:00 (Asia/Shanghai) of the week containing `iso`: the usual 青年大学习 week. */
-export function defaultWeek(iso: string): { opensAt: string; closesAt: string } {
+export function weekOf(iso: string): { opensAt: string; closesAt: string } {
   const day = shanghaiDay(iso);
   const d = new Date(`${day}T00:00:00Z`);
   const monday = new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10);
   const sunday = new Date(Date.parse(`${monday}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
   return { opensAt: shanghaiInstant(monday, '00:00'), closesAt: shanghaiInstant(sunday, '20:00') };
+}
+
+/** The window of a lesson published at `iso`: this week's, or next week's once this week's has closed (Sunday night). */
+export function defaultWeek(iso: string): { opensAt: string; closesAt: string } {
+  const week = weekOf(iso);
+  return week.closesAt > iso ? week : weekOf(new Date(Date.parse(iso) + 7 * 86_400_000).toISOString());
 }
 
 export function presentLesson(l: LessonRow & { orgName?: string; targetName?: string }, now = nowIso()) {

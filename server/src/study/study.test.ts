@@ -13,6 +13,7 @@ import {
 } from '../../test/harness.js';
 import { withCheckChar } from '../member/member-fields.js';
 import { cliCtx } from '../cli/system-actor.js';
+import { defaultWeek } from './lesson.service.js';
 
 interface Fig {
   orgId: number;
@@ -88,6 +89,9 @@ describe.each(DIALECTS)('青年大学习 (%s)', (dialect) => {
       title: '学习贯彻全会精神',
       videoUrl: 'https://example.org/v/30.mp4',
       minSeconds: 60,
+      // An explicit window around now: the default week closes on Sunday at 20:00, and tests run at any hour.
+      opensAt: new Date(Date.now() - 3_600_000).toISOString(),
+      closesAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
       quiz: [
         { question: '全会召开的时间？', options: ['十月', '十一月'], answer: [0] },
         { question: '以下哪些正确？', options: ['甲', '乙', '丙'], answer: [0, 2] },
@@ -98,20 +102,25 @@ describe.each(DIALECTS)('青年大学习 (%s)', (dialect) => {
   });
   afterAll(() => env.close());
 
-  it('publishes a lesson with this week’s default window; a branch cannot publish; answers stay with cadres', async () => {
-    const l = (await city.get(`/api/lessons/${lessonId}`)).json<{
-      state: string;
-      opensAt: string;
-      closesAt: string;
-      quiz: { answer: number[] }[];
-    }>();
-    expect(l.state).toBe('open');
-    // Monday 00:00 and Sunday 20:00 in Asia/Shanghai are 16:00 UTC Sunday and 12:00 UTC Sunday.
+  it('publishes a lesson with the week’s default window; a branch cannot publish; answers stay with cadres', async () => {
+    const dflt = await city.post(`/api/orgs/${tree.city.id}/lessons`, {
+      season: '2026年',
+      number: 29,
+      title: '默认时间',
+      minSeconds: 0,
+    });
+    const l = dflt.json<{ state: string; opensAt: string; closesAt: string }>();
+    // Monday 00:00 and Sunday 20:00 in Asia/Shanghai are 16:00 UTC Sunday and 12:00 UTC Sunday; once this
+    // week's lesson time is over (Sunday night) the default is next week's.
     expect(new Date(l.opensAt).getUTCDay()).toBe(0);
     expect(l.opensAt.slice(11, 16)).toBe('16:00');
     expect(l.closesAt.slice(11, 16)).toBe('12:00');
     expect(Date.parse(l.closesAt) - Date.parse(l.opensAt)).toBe((6 * 24 + 20) * 3600_000);
-    expect(l.quiz[1]!.answer).toEqual([0, 2]);
+    expect(Date.parse(l.closesAt)).toBeGreaterThan(Date.now());
+    expect(Date.parse(l.closesAt) - Date.now()).toBeLessThanOrEqual(7 * 86_400_000 + 20 * 3_600_000);
+    expect(l.state).toBe(Date.parse(l.opensAt) <= Date.now() ? 'open' : 'upcoming');
+    const withQuiz = (await city.get(`/api/lessons/${lessonId}`)).json<{ quiz: { answer: number[] }[] }>();
+    expect(withQuiz.quiz[1]!.answer).toEqual([0, 2]);
     const branch = await branchCadre.post(`/api/orgs/${tree.branchA.id}/lessons`, {
       season: '2026年',
       number: 1,
@@ -428,5 +437,24 @@ describe.each(DIALECTS)('青年大学习 (%s)', (dialect) => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('default lesson week', () => {
+  it('is Monday 00:00 to Sunday 20:00 in Asia/Shanghai, next week once this one has closed', () => {
+    // Wednesday 2026-11-18 10:00 Shanghai.
+    expect(defaultWeek('2026-11-18T02:00:00.000Z')).toEqual({
+      opensAt: '2026-11-15T16:00:00.000Z',
+      closesAt: '2026-11-22T12:00:00.000Z',
+    });
+    // Sunday 2026-11-22 19:59 Shanghai: still this week.
+    expect(defaultWeek('2026-11-22T11:59:00.000Z').closesAt).toBe('2026-11-22T12:00:00.000Z');
+    // Sunday 2026-11-22 20:30 Shanghai: next week.
+    expect(defaultWeek('2026-11-22T12:30:00.000Z')).toEqual({
+      opensAt: '2026-11-22T16:00:00.000Z',
+      closesAt: '2026-11-29T12:00:00.000Z',
+    });
+    // Monday 00:30 Shanghai is Sunday 16:30 UTC: already the new week.
+    expect(defaultWeek('2026-11-22T16:30:00.000Z').opensAt).toBe('2026-11-22T16:00:00.000Z');
   });
 });
