@@ -1,10 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+
+const page = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 
 /**
  * The web app is served by the tuanwu server from `web/dist`; in development Vite proxies `/api` to it.
  * Vendor code is split so that no single chunk is huge: React, antd (with its rc-* parts and icons) and
  * echarts (only reached through dynamic imports) each get their own chunk, and every page is lazy.
+ *
+ * A second page, `m/index.html` (`/m/`), is the light phone page for 青年大学习 check-in: Preact, no React or
+ * antd. Preact has its own group so that it never lands in the admin's `vendor` chunk, and none of the admin
+ * groups match anything the phone page imports (e2e/study-phone.test.ts checks the page's chunks and size).
  */
 export default defineConfig({
   plugins: [react()],
@@ -16,9 +23,11 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 600,
     rolldownOptions: {
+      input: { main: page('./index.html'), m: page('./m/index.html') },
       output: {
         codeSplitting: {
           groups: [
+            { name: 'preact', test: /node_modules[\\/]preact[\\/]/, priority: 40 },
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 30 },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 25 },
             { name: 'icons', test: /node_modules[\\/]@ant-design[\\/]icons/, priority: 22 },

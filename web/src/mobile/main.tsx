@@ -1,0 +1,6 @@
+/** @jsxImportSource preact */
+import { render } from 'preact';
+import { App } from './App';
+import './mobile.css';
+
+render(<App />, document.getElementById('app')!);
