@@ -30,6 +30,9 @@ const transferOutput = z.object({
   canDecide: z.boolean(),
   canCancel: z.boolean(),
   canAssign: z.boolean(),
+  memberReadable: z
+    .boolean()
+    .meta({ description: '能否打开该团员（转出完成后，转出方不再能看到）Whether the member record can be opened' }),
 });
 const statusOutput = z.object({ status: z.string() });
 const transferRef = (need: 'read' | 'write') => ({

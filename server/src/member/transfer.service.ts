@@ -312,6 +312,8 @@ export class TransferService {
       .select([
         'member.name as memberName',
         'member.id_number_mask',
+        'member.org_id as memberOrgId',
+        'member.org_path as memberOrgPath',
         'f.name as fromName',
         'o.name as toName',
         'b.name as branchName',
@@ -361,6 +363,7 @@ export class TransferService {
           canDecide: r.status === 'pending' && otherSide,
           canCancel: r.status === 'pending' && initiatorSide,
           canAssign: r.status === 'awaiting_assignment' && receiving,
+          memberReadable: can(actor, 'read', { id: r.memberOrgId, path: r.memberOrgPath }),
         };
       });
   }

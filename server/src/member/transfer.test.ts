@@ -66,7 +66,11 @@ describe.each(DIALECTS)('transfers and 学社衔接 (%s)', (dialect) => {
     expect(history.json<{ items: { id: number; statusLabel: string }[] }>().items[0]).toMatchObject({
       id: transferId,
       statusLabel: '已完成',
+      memberReadable: false,
     });
+    expect(
+      (await districtB.get(`/api/members/${id}/transfers`)).json<{ items: { memberReadable: boolean }[] }>().items[0],
+    ).toMatchObject({ memberReadable: true });
     expect((await districtA.get(`/api/members/${id}`)).statusCode).toBe(404);
   });
 

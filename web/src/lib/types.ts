@@ -264,6 +264,8 @@ export interface Transfer {
   canDecide: boolean;
   canCancel: boolean;
   canAssign: boolean;
+  /** False once the member has left the viewer's subtree (the sending side after completion). */
+  memberReadable: boolean;
 }
 
 /** A receiving org found by name anywhere in the tree (names only). */

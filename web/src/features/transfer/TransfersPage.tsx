@@ -54,6 +54,7 @@ function Transfers({ org }: { org: OrgDetail }) {
     );
   const memberId = Number(params.get('member')) || undefined;
   const memberLink = (t: Transfer) => {
+    if (!t.memberReadable) return <span title="团员已转出本组织">{t.memberName}</span>;
     const n = new URLSearchParams(params);
     n.set('member', String(t.memberId));
     return (
