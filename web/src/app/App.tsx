@@ -22,6 +22,8 @@ const CorrectionsPage = lazy(() => import('../features/member/CorrectionsPage'))
 const AgeOutPage = lazy(() => import('../features/member/AgeOutPage'));
 const TransfersPage = lazy(() => import('../features/transfer/TransfersPage'));
 const HandoverPage = lazy(() => import('../features/transfer/HandoverPage'));
+const SignInCodesPage = lazy(() => import('../features/study-codes/SignInCodesPage'));
+const BranchPosterPage = lazy(() => import('../features/study-codes/BranchPosterPage'));
 
 const fullPageSpin = (
   <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
@@ -74,6 +76,8 @@ export function App() {
                     <Route path="/members/age-out" element={<AgeOutPage />} />
                     <Route path="/members/transfers" element={<TransfersPage />} />
                     <Route path="/members/handover" element={<HandoverPage />} />
+                    <Route path="/study/codes" element={<SignInCodesPage />} />
+                    <Route path="/study/poster" element={<BranchPosterPage />} />
                     <Route path="/directory" element={<DirectoryPage />} />
                     <Route path="/completeness" element={<CompletenessPage />} />
                     <Route path="/import" element={<ImportPage />} />

@@ -9,6 +9,7 @@ import {
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
+  ReadOutlined,
   TeamOutlined,
   UploadOutlined,
   UserOutlined,
@@ -43,6 +44,15 @@ const SECTIONS: Section[] = [
       { key: '/members/age-out', label: '超龄离团' },
       { key: '/members/transfers', label: '组织关系转接' },
       { key: '/members/handover', label: '学社衔接' },
+    ],
+  },
+  {
+    key: 'study',
+    label: '青年大学习',
+    icon: <ReadOutlined />,
+    children: [
+      { key: '/study/codes', label: '团员登录码' },
+      { key: '/study/poster', label: '支部二维码' },
     ],
   },
   { key: '/directory', label: '工作通讯录', icon: <ContactsOutlined /> },
