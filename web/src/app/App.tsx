@@ -24,6 +24,13 @@ const TransfersPage = lazy(() => import('../features/transfer/TransfersPage'));
 const HandoverPage = lazy(() => import('../features/transfer/HandoverPage'));
 const SignInCodesPage = lazy(() => import('../features/study-codes/SignInCodesPage'));
 const BranchPosterPage = lazy(() => import('../features/study-codes/BranchPosterPage'));
+const StudyDashboardPage = lazy(() => import('../features/study/StudyDashboardPage'));
+const LessonsPage = lazy(() => import('../features/study/LessonsPage'));
+const NotYetPage = lazy(() => import('../features/study/NotYetPage'));
+const RankingPage = lazy(() => import('../features/study/RankingPage'));
+const RecommendationsPage = lazy(() => import('../features/member-records/RecommendationsPage'));
+const EvaluationsPage = lazy(() => import('../features/member-records/EvaluationsPage'));
+const DuesPage = lazy(() => import('../features/member-records/DuesPage'));
 
 const fullPageSpin = (
   <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
@@ -76,6 +83,13 @@ export function App() {
                     <Route path="/members/age-out" element={<AgeOutPage />} />
                     <Route path="/members/transfers" element={<TransfersPage />} />
                     <Route path="/members/handover" element={<HandoverPage />} />
+                    <Route path="/members/recommendations" element={<RecommendationsPage />} />
+                    <Route path="/members/evaluations" element={<EvaluationsPage />} />
+                    <Route path="/members/dues" element={<DuesPage />} />
+                    <Route path="/study" element={<StudyDashboardPage />} />
+                    <Route path="/study/lessons" element={<LessonsPage />} />
+                    <Route path="/study/not-yet" element={<NotYetPage />} />
+                    <Route path="/study/ranking" element={<RankingPage />} />
                     <Route path="/study/codes" element={<SignInCodesPage />} />
                     <Route path="/study/poster" element={<BranchPosterPage />} />
                     <Route path="/directory" element={<DirectoryPage />} />

@@ -17,6 +17,7 @@ import {
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth, useMe } from '../features/auth/auth-context';
 import { ChangePasswordModal } from '../features/auth/ChangePasswordModal';
+import { NotificationBell } from '../components/NotificationBell';
 import { fetchOrgDetail } from '../lib/org-detail';
 import { useCurrentOrg } from '../lib/current-org';
 import { useOrgsChanged } from '../lib/org-events';
@@ -44,6 +45,9 @@ const SECTIONS: Section[] = [
       { key: '/members/age-out', label: '超龄离团' },
       { key: '/members/transfers', label: '组织关系转接' },
       { key: '/members/handover', label: '学社衔接' },
+      { key: '/members/recommendations', label: '推优入党' },
+      { key: '/members/evaluations', label: '团员教育评议' },
+      { key: '/members/dues', label: '团费' },
     ],
   },
   {
@@ -51,6 +55,10 @@ const SECTIONS: Section[] = [
     label: '青年大学习',
     icon: <ReadOutlined />,
     children: [
+      { key: '/study', label: '学习看板' },
+      { key: '/study/lessons', label: '学习期次' },
+      { key: '/study/not-yet', label: '未学名单' },
+      { key: '/study/ranking', label: '排名' },
       { key: '/study/codes', label: '团员登录码' },
       { key: '/study/poster', label: '支部二维码' },
     ],
@@ -229,6 +237,7 @@ export function AppShell() {
           <div style={{ flex: 1, minWidth: 0, overflow: 'hidden', whiteSpace: 'nowrap' }}>
             {!isPhone && <OrgBreadcrumb compact={false} />}
           </div>
+          <NotificationBell />
           <Dropdown menu={userMenu} trigger={['click']} placement="bottomRight">
             <Button type="text" icon={<UserOutlined />} data-testid="user-menu" aria-label="当前用户">
               {!isPhone && me.displayName}

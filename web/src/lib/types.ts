@@ -303,3 +303,123 @@ export interface GraduateHandover extends HandoverFigures {
 
 /** The member record with its graduation date (学社衔接). */
 export type MemberWithGraduation = Member & { graduationDate: string | null };
+
+// ---- 青年大学习 study ----
+
+export type LessonState = 'upcoming' | 'open' | 'closed' | 'withdrawn';
+
+/** A lesson (期) as cadres see it in lists. */
+export interface Lesson {
+  id: number;
+  orgId: number;
+  orgName: string | null;
+  targetOrgId: number;
+  targetName: string | null;
+  season: string;
+  number: number;
+  /** `2026年第5期` */
+  label: string;
+  title: string;
+  videoUrl: string | null;
+  body: string | null;
+  minSeconds: number;
+  quizCount: number;
+  opensAt: string;
+  closesAt: string;
+  state: LessonState;
+  stateLabel: string;
+}
+
+/** A quiz question as a committee writes it: the indexes of the correct options in `answer`. */
+export interface QuizQuestion {
+  question: string;
+  options: string[];
+  answer: number[];
+}
+
+export type LessonDetail = Lesson & { quiz: QuizQuestion[] };
+
+/** 参学率 and 覆盖面 of one org for one lesson (rates 0..1, null without members / branches). */
+export interface StudyFigures {
+  orgId: number;
+  name: string;
+  kind: string;
+  members: number;
+  membersLearned: number;
+  youthLearned: number;
+  learners: number;
+  participation: number | null;
+  branches: number;
+  branchesCovered: number;
+  coverage: number | null;
+}
+
+export type RankedFigures = StudyFigures & { rank: number | null };
+
+export interface StudyDashboard {
+  lesson: Lesson | null;
+  org: StudyFigures;
+  children: RankedFigures[];
+  weakest: RankedFigures[];
+  checkinsToday: number;
+  trend: {
+    lessonId: number;
+    label: string;
+    membersLearned: number;
+    youthLearned: number;
+    participation: number | null;
+    coverage: number | null;
+  }[];
+  formulas: Record<string, string>;
+}
+
+export interface StudyDistribution {
+  bands: { label: string; n: number }[];
+  branchesWithoutMembers: number;
+}
+
+export interface StudyRanking {
+  lessons: { id: number; label: string }[];
+  rows: {
+    orgId: number;
+    name: string;
+    members: number;
+    perLesson: (number | null)[];
+    average: number | null;
+    rank: number | null;
+  }[];
+  formulas: Record<string, string>;
+}
+
+export interface NotYetMember {
+  memberId: number;
+  name: string;
+  orgId: number;
+  orgName: string;
+  phoneMask: string | null;
+  leaguePost: string | null;
+}
+
+export interface NotYetList {
+  lesson: Lesson;
+  total: number;
+  rows: NotYetMember[];
+}
+
+export interface RemindResult {
+  members: number;
+  cadres: number;
+  branches: number;
+  webhook: { posted: boolean; status?: number; error?: string } | null;
+}
+
+/** An in-app notification of a cadre (e.g. a 青年大学习 reminder). */
+export interface AppNotification {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  createdAt: string;
+  readAt: string | null;
+}

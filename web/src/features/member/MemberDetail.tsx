@@ -156,6 +156,14 @@ function MemberDetailView({ id, onChanged }: { id: number; onChanged: () => void
               </Button>
             </Dropdown>
           )}
+          {member.status === 'normal' && (
+            <Link
+              to={`/members/recommendations?org=${member.orgId}&member=${member.id}`}
+              data-testid="member-recommend"
+            >
+              <Button>推荐入党</Button>
+            </Link>
+          )}
         </Space>
       )}
       {revealed && (

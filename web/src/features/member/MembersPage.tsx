@@ -7,6 +7,7 @@ import {
   Grid,
   Input,
   InputNumber,
+  Progress,
   Select,
   Space,
   Table,
@@ -26,6 +27,23 @@ import { ScopedPage } from '../../components/ScopedPage';
 import { MemberCreateModal } from './MemberForm';
 import { MemberDrawer } from './MemberDetail';
 import { MEMBER_STATUS_COLORS, MemberStatusTag } from './member-status';
+
+/** GET /members/stats: counts by status (roll-up), by 身份类别 and of the direct children. */
+interface RosterStats extends MemberStats {
+  byCategory: Record<string, number>;
+  /** When the category counts were taken (large subtrees), or null when live. */
+  categoryAsOf: string | null;
+  children: { id: number; name: string; kind: string; total: number }[];
+  scope: 'subtree' | 'visible';
+}
+
+type SortKey = 'branch' | 'name' | 'birthDate' | 'joinedOn';
+interface RosterSort {
+  sort?: SortKey;
+  order?: 'asc' | 'desc';
+}
+/** Sorted by anything but branch, the server pages through the first 10,000 rows. */
+const MAX_SORTED_ROWS = 10_000;
 
 export interface RosterFilters {
   q?: string;
@@ -84,6 +102,97 @@ function StatsCards({
         );
       })}
     </div>
+  );
+}
+
+/** 在册团员 by 身份类别; a card is also the category filter. */
+function CategoryCards({
+  stats,
+  category,
+  onCategory,
+}: {
+  stats: RosterStats;
+  category: string | undefined;
+  onCategory: (c: string | undefined) => void;
+}) {
+  const entries = Object.entries(stats.byCategory).sort((a, b) => b[1] - a[1]);
+  if (!entries.length) return null;
+  const asOf = stats.categoryAsOf
+    ? new Date(stats.categoryAsOf).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit' })
+    : null;
+  return (
+    <Flex vertical gap={4}>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        按身份类别{asOf && `（${asOf} 统计，每 10 分钟更新）`}
+      </Typography.Text>
+      <div className="member-stats" data-testid="member-category-stats">
+        {entries.map(([c, n]) => {
+          const active = category === c;
+          // 未填写 cannot be filtered on (the filter matches a stored category).
+          const clickable = c !== '未填写';
+          return (
+            <button
+              type="button"
+              key={c}
+              className={`member-stat${active ? ' active' : ''}`}
+              aria-pressed={active}
+              disabled={!clickable}
+              data-testid={`member-category-${c}`}
+              onClick={() => clickable && onCategory(active ? undefined : c)}
+            >
+              <span className="label">{c}</span>
+              <span className="count">{n.toLocaleString('zh-CN')}</span>
+            </button>
+          );
+        })}
+      </div>
+    </Flex>
+  );
+}
+
+/**
+ * The direct children's totals (everything below each), largest first: the level a cadre works through.
+ * A name opens that org's roster.
+ */
+function ChildTotals({ stats }: { stats: RosterStats }) {
+  const [all, setAll] = useState(false);
+  if (!stats.children.length) return null;
+  const max = Math.max(1, ...stats.children.map((c) => c.total));
+  const shown = all ? stats.children : stats.children.slice(0, 8);
+  return (
+    <Flex vertical gap={4} data-testid="member-child-totals">
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        直属下级组织（在册团员，含其下级）
+      </Typography.Text>
+      {shown.map((c) => (
+        <Flex key={c.id} align="center" gap={8} data-testid={`member-child-${c.id}`}>
+          <Link to={`/members?org=${c.id}`} style={{ flex: '0 1 240px', minWidth: 0 }} title={c.name}>
+            <Typography.Text ellipsis style={{ color: 'inherit' }}>
+              {c.name}
+            </Typography.Text>
+          </Link>
+          <Progress
+            percent={(c.total / max) * 100}
+            showInfo={false}
+            size="small"
+            style={{ flex: 1, margin: 0, minWidth: 60 }}
+          />
+          <span style={{ width: 72, textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>
+            {c.total.toLocaleString('zh-CN')}
+          </span>
+        </Flex>
+      ))}
+      {stats.children.length > 8 && (
+        <Button
+          type="link"
+          size="small"
+          style={{ alignSelf: 'flex-start', padding: 0 }}
+          onClick={() => setAll((a) => !a)}
+        >
+          {all ? '收起' : `显示全部 ${stats.children.length} 个`}
+        </Button>
+      )}
+    </Flex>
   );
 }
 
@@ -262,14 +371,27 @@ function Roster({ org }: { org: OrgDetail }) {
   const memberParam = Number(params.get('member'));
   const openMember = Number.isInteger(memberParam) && memberParam > 0 ? memberParam : undefined;
   const [filters, setFilters] = useState<RosterFilters>({});
+  const [sort, setSort] = useState<RosterSort>({});
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [creating, setCreating] = useState(false);
-  const stats = useRequest(() => api.get<MemberStats>(`/api/orgs/${org.id}/members/stats`), [org.id]);
+  const stats = useRequest(() => api.get<RosterStats>(`/api/orgs/${org.id}/members/stats`), [org.id]);
   const list = useRequest(
-    () => api.get<Page<Member>>(`/api/orgs/${org.id}/members`, { ...filters, page, pageSize }),
-    [org.id, filters, page, pageSize],
+    () => api.get<Page<Member>>(`/api/orgs/${org.id}/members`, { ...filters, ...sort, page, pageSize }),
+    [org.id, filters, sort, page, pageSize],
   );
+  const sorted = sort.sort !== undefined && sort.sort !== 'branch';
+  // The 年龄 column sorts by birth date the other way round (younger = later birth date).
+  const sortOrderOf = (key: SortKey, reverse = false) => {
+    if (sort.sort !== key || !sort.order) return null;
+    const asc = sort.order === 'asc' ? !reverse : reverse;
+    return asc ? ('ascend' as const) : ('descend' as const);
+  };
+  const onSort = (key: SortKey | undefined, order: 'ascend' | 'descend' | null | undefined, reverse = false) => {
+    if (!key || !order) setSort({});
+    else setSort({ sort: key, order: (order === 'ascend') !== reverse ? 'asc' : 'desc' });
+    setPage(1);
+  };
   const set = (f: Partial<RosterFilters>) => {
     setFilters((old) => ({ ...old, ...f }));
     setPage(1);
@@ -307,6 +429,9 @@ function Roster({ org }: { org: OrgDetail }) {
   const orgColumn = {
     title: '所在团支部',
     dataIndex: 'orgName',
+    key: 'branch',
+    sorter: true,
+    sortOrder: sortOrderOf('branch'),
     render: (n: string, m: Member) => (
       <Link to={`/members?org=${m.orgId}`} title={n}>
         <Typography.Text ellipsis style={{ maxWidth: isPhone ? 160 : 240, color: 'inherit' }}>
@@ -322,6 +447,14 @@ function Roster({ org }: { org: OrgDetail }) {
   };
   const masked = (v: string | null) => (v ? <span className="mono">{v}</span> : '—');
   const orDash = (v: string | null) => v ?? '—';
+  const joinedColumn = {
+    title: '入团年月',
+    dataIndex: 'joinedOn',
+    key: 'joinedOn',
+    sorter: true,
+    sortOrder: sortOrderOf('joinedOn'),
+    render: orDash,
+  };
 
   // On a phone the first screen shows who (name, gender, age) and the masked numbers; the rest scrolls.
   const columns: TableColumnsType<Member> = isPhone
@@ -329,7 +462,10 @@ function Roster({ org }: { org: OrgDetail }) {
         {
           title: '姓名',
           dataIndex: 'name',
+          key: 'name',
           fixed: 'left',
+          sorter: true,
+          sortOrder: sortOrderOf('name'),
           render: (_n: string, m) => (
             <Flex vertical gap={0}>
               {nameLink(m)}
@@ -343,18 +479,33 @@ function Roster({ org }: { org: OrgDetail }) {
         { title: '手机号', dataIndex: 'phoneMasked', render: masked },
         statusColumn,
         ...(isBranch ? [] : [orgColumn]),
-        { title: '入团年月', dataIndex: 'joinedOn', render: orDash },
+        joinedColumn,
         { title: '团内职务', dataIndex: 'leaguePost', render: orDash },
       ]
     : [
-        { title: '姓名', dataIndex: 'name', fixed: 'left', render: (_n: string, m) => nameLink(m) },
+        {
+          title: '姓名',
+          dataIndex: 'name',
+          key: 'name',
+          fixed: 'left',
+          sorter: true,
+          sortOrder: sortOrderOf('name'),
+          render: (_n: string, m) => nameLink(m),
+        },
         { title: '身份证号', dataIndex: 'idNumberMasked', render: masked },
         { title: '性别', dataIndex: 'gender' },
-        { title: '年龄', dataIndex: 'age', align: 'right' },
+        {
+          title: '年龄',
+          dataIndex: 'age',
+          key: 'age',
+          align: 'right',
+          sorter: true,
+          sortOrder: sortOrderOf('birthDate', true),
+        },
         { title: '手机号', dataIndex: 'phoneMasked', render: masked },
         ...(isBranch ? [] : [orgColumn]),
         { title: '政治面貌', dataIndex: 'politicalStatus' },
-        { title: '入团年月', dataIndex: 'joinedOn', render: orDash },
+        joinedColumn,
         { title: '团内职务', dataIndex: 'leaguePost', render: orDash },
         { title: '身份类别', dataIndex: 'identityCategory', render: orDash },
         statusColumn,
@@ -363,6 +514,10 @@ function Roster({ org }: { org: OrgDetail }) {
   return (
     <Flex vertical gap={12} data-testid="roster">
       {stats.data && <StatsCards stats={stats.data} status={filters.status} onStatus={(status) => set({ status })} />}
+      {stats.data && (
+        <CategoryCards stats={stats.data} category={filters.category} onCategory={(category) => set({ category })} />
+      )}
+      {stats.data && <ChildTotals stats={stats.data} />}
       <PendingCorrections org={org} />
       <Filters filters={filters} set={set} isPhone={isPhone} />
       <Flex justify="space-between" align="center" wrap gap={8}>
@@ -372,7 +527,7 @@ function Roster({ org }: { org: OrgDetail }) {
         <Space wrap>
           <ExportButton
             url={`/api/orgs/${org.id}/members.xlsx`}
-            query={{ ...filters }}
+            query={{ ...filters, ...sort }}
             label="导出名单"
             data-testid="roster-export"
           />
@@ -400,14 +555,24 @@ function Roster({ org }: { org: OrgDetail }) {
         locale={{
           emptyText: activeCount(filters) || filters.q ? '没有符合条件的团员' : '还没有团员，可新增或批量导入',
         }}
+        onChange={(_p, _f, sorter, extra) => {
+          if (extra.action !== 'sort' || Array.isArray(sorter)) return;
+          const key = sorter.columnKey === 'age' ? 'birthDate' : (sorter.columnKey as SortKey | undefined);
+          onSort(key, sorter.order, sorter.columnKey === 'age');
+        }}
         pagination={{
           current: page,
           pageSize,
-          total: list.data?.total ?? 0,
+          // Sorted by name, age or joining month only the first 10,000 rows can be paged to.
+          total: sorted ? Math.min(list.data?.total ?? 0, MAX_SORTED_ROWS) : (list.data?.total ?? 0),
           showSizeChanger: !isPhone,
           simple: isPhone,
           size: 'small',
-          showTotal: isPhone ? undefined : (t) => `共 ${t} 人`,
+          showTotal: isPhone
+            ? undefined
+            : () =>
+                `共 ${(list.data?.total ?? 0).toLocaleString('zh-CN')} 人` +
+                (sorted && (list.data?.total ?? 0) > MAX_SORTED_ROWS ? '（排序后可翻阅前 10,000 人）' : ''),
           onChange: (p, s) => {
             setPage(s === pageSize ? p : 1);
             setPageSize(s);
