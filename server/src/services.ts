@@ -18,6 +18,7 @@ import { CheckinService } from './study/checkin.service.js';
 import { StudyFigures } from './study/study-figures.js';
 import { StudyReports } from './study/study-reports.js';
 import { ReminderService } from './study/reminder.service.js';
+import { CompletionImporter } from './study/completion-import.js';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
 export function createServices(database: Database, secretKey: Buffer) {
@@ -31,6 +32,7 @@ export function createServices(database: Database, secretKey: Buffer) {
   return {
     lessons,
     checkins: new CheckinService(database, cipher, lessons),
+    completionImport: new CompletionImporter(database, cipher, lessons),
     studyFigures,
     studyReports: new StudyReports(studyFigures),
     reminders: new ReminderService(database.db, lessons, studyFigures),

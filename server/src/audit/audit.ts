@@ -59,6 +59,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'lesson.update': '修改学习期次',
   'lesson.recompute': '重算学习统计',
   'study.remind': '提醒未学团员',
+  'study.import': '导入学习完成名单',
+  'study.resolve': '补录导入未匹配的团员',
   'org.webhook': '设置群机器人地址',
   'invite.create': '生成注册码',
   'invite.revoke': '作废注册码',

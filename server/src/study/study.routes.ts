@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import type { RefSpec } from '../access/access-plugin.js';
 import type { Need } from '../access/access.js';
 import { ctxOf, okOutput, pageQuery } from '../common/http.js';
+import { badRequest } from '../common/errors.js';
 import { sendWorkbook } from '../common/excel.js';
 import { parseQuiz, quizInput } from './quiz.js';
 import { presentLesson } from './lesson.service.js';
@@ -200,6 +201,72 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
       response: { 200: z.object({ orgs: z.number(), learners: z.number() }) },
     },
     handler: async (req) => s.lessons.recompute(ctxOf(req), req.params.id),
+  });
+
+  const importReport = z.object({
+    rows: z.number(),
+    matched: z.number(),
+    alreadyIn: z.number(),
+    created: z.number(),
+    duplicatesInFile: z.number(),
+    unmatched: z.number(),
+    ambiguous: z.number(),
+    problems: z.array(
+      z.object({
+        row: z.number(),
+        column: z.string(),
+        value: z.string(),
+        reason: z.string(),
+        kind: z.enum(['unmatched', 'ambiguous']),
+        candidates: z.array(z.object({ memberId: z.number(), name: z.string(), orgName: z.string() })).optional(),
+      }),
+    ),
+    dryRun: z.boolean(),
+    ms: z.number(),
+  });
+
+  r.post('/api/lessons/:id/completions/import', {
+    config: {
+      access: {
+        refs: [
+          { type: 'lesson', from: 'params', key: 'id', need: 'read' },
+          { type: 'org', from: 'query', key: 'orgId', need: 'write' },
+        ],
+      },
+    },
+    schema: {
+      tags,
+      summary: '导入省级平台的完成名单 Import a provincial completion list (CSV or Excel)',
+      description:
+        '按身份证号、发展团员编号、手机号精确匹配，否则按所在组织内的姓名匹配；匹配不到或有同名的行列出供人工处理，不猜测。重复导入不改变结果。Exact keys first, then the name within the branch; unmatched and ambiguous rows are listed, never guessed; idempotent.',
+      consumes: ['multipart/form-data'],
+      params: idParams,
+      querystring: z.strictObject({
+        orgId: z.coerce.number().int().positive(),
+        dryRun: z.enum(['true', 'false']).default('true'),
+      }),
+      response: { 200: importReport },
+    },
+    handler: async (req) => {
+      const file = await req.file({ limits: { fileSize: 300 * 1024 * 1024, files: 1 } });
+      if (!file) throw badRequest('请选择要导入的文件', [{ path: 'file', message: '没有上传文件' }]);
+      const buf = await file.toBuffer();
+      return s.completionImport.run(ctxOf(req), req.params.id, req.query.orgId, buf, {
+        dryRun: req.query.dryRun === 'true',
+      });
+    },
+  });
+
+  r.post('/api/lessons/:id/completions/resolve', {
+    config: { access: lessonRef('read') },
+    schema: {
+      tags,
+      summary: '处理导入中未匹配的行：选定团员记为已学 Resolve listed rows: record the chosen members as learned',
+      params: idParams,
+      body: z.strictObject({ memberIds: z.array(z.number().int().positive()).min(1).max(1000) }),
+      response: { 200: z.object({ created: z.number() }) },
+    },
+    handler: async (req) => s.completionImport.resolve(ctxOf(req), req.params.id, req.body.memberIds),
   });
 
   // ---- figures ----

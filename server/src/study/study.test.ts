@@ -458,3 +458,148 @@ describe('default lesson week', () => {
     expect(defaultWeek('2026-11-22T16:30:00.000Z').opensAt).toBe('2026-11-22T16:00:00.000Z');
   });
 });
+
+describe.each(DIALECTS)('completion list import (%s)', (dialect) => {
+  let env: TestEnv;
+  let tree: Awaited<ReturnType<typeof standardTree>>;
+  let school: Client;
+  let lessonId: number;
+  const ids: Record<string, number> = {};
+
+  const upload = (c: Client, body: Buffer, name: string, dryRun: boolean, orgId = tree.schoolA.id) => {
+    const boundary = '----tuanwu' + Math.random().toString(16).slice(2);
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`),
+      body,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return c.request('POST', `/api/lessons/${lessonId}/completions/import?orgId=${orgId}&dryRun=${dryRun}`, payload, {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    });
+  };
+  interface Report {
+    rows: number;
+    matched: number;
+    alreadyIn: number;
+    created: number;
+    unmatched: number;
+    ambiguous: number;
+    problems: { row: number; column: string; reason: string; kind: string; candidates?: { memberId: number }[] }[];
+  }
+
+  beforeAll(async () => {
+    env = await createEnv(dialect);
+    const f = new Factory(env);
+    tree = await standardTree(f);
+    school = await f.account('c-school', tree.schoolA.id, 'secretary');
+    const city = await f.account('c-city', tree.city.id, 'admin');
+    const people: [string, string, string][] = [
+      ['zhang', '张三', '50010220060101111'],
+      ['li1', '李四', '50010220060202222'],
+      ['li2', '李四', '50010220060303333'],
+      ['wang', '王五', '50010220060404444'],
+    ];
+    for (const [key, name, id17] of people) {
+      const res = await school.post(`/api/orgs/${tree.branchA.id}/members`, {
+        name,
+        idNumber: withCheckChar(id17),
+        politicalStatus: '共青团员',
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      ids[key] = res.json<{ id: number }>().id;
+    }
+    const l = await city.post(`/api/orgs/${tree.city.id}/lessons`, {
+      season: '2026年',
+      number: 40,
+      title: '导入测试',
+      minSeconds: 0,
+      opensAt: new Date(Date.now() - 3_600_000).toISOString(),
+      closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    lessonId = l.json<{ id: number }>().id;
+  });
+  afterAll(() => env.close());
+
+  const branchPath = '共青团示例市委员会/共青团甲区委员会/共青团甲区第一中学委员会/共青团甲区第一中学高一1班支部委员会';
+
+  it('matches by name within the branch, lists the unmatched and the ambiguous, writes nothing on a dry run', async () => {
+    const csv =
+      '\uFEFF青年大学习2026年第40期完成名单\n' +
+      '姓名,所在组织,学号,完成时间\n' +
+      `张 三,${branchPath},,2026/11/20 20:31\n` +
+      `李四,${branchPath},,2026-11-20 21:00:00\n` +
+      `赵六,${branchPath},,2026-11-20 21:00:00\n` +
+      `王五,共青团乙区委员会/高三9班团支部,,2026-11-20\n` +
+      '\n';
+    const dry = await upload(school, Buffer.from(csv), '完成名单.csv', true);
+    expect(dry.statusCode, dry.body).toBe(200);
+    const r = dry.json<Report>();
+    expect(r).toMatchObject({ rows: 4, matched: 1, created: 1, unmatched: 2, ambiguous: 1 });
+    const ambiguous = r.problems.find((p) => p.kind === 'ambiguous')!;
+    expect(ambiguous.row).toBe(4);
+    expect(ambiguous.candidates!.map((c) => c.memberId).sort()).toEqual([ids.li1, ids.li2].sort());
+    expect(r.problems.find((p) => p.row === 5)!.reason).toContain('没有名为“赵六”');
+    expect(r.problems.find((p) => p.row === 6)!.reason).toContain('没有找到团支部“高三9班团支部”');
+    const count = async () =>
+      Number(
+        (
+          await env.database.db
+            .selectFrom('lesson_checkin')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('lesson_id', '=', lessonId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect(await count()).toBe(0);
+    const real = (await upload(school, Buffer.from(csv), '完成名单.csv', false)).json<Report>();
+    expect(real.created).toBe(1);
+    expect(await count()).toBe(1);
+    const at = await env.database.db
+      .selectFrom('lesson_checkin')
+      .select(['checked_in_at', 'source'])
+      .where('member_id', '=', ids.zhang!)
+      .executeTakeFirstOrThrow();
+    expect(at).toEqual({ checked_in_at: '2026-11-20T12:31:00.000Z', source: 'import' });
+    // The same file again changes nothing.
+    const again = (await upload(school, Buffer.from(csv), '完成名单.csv', false)).json<Report>();
+    expect(again).toMatchObject({ created: 0, alreadyIn: 1 });
+    expect(await count()).toBe(1);
+    // A person resolves the ambiguous row by choosing one of the candidates.
+    const resolved = await school.post(`/api/lessons/${lessonId}/completions/resolve`, { memberIds: [ids.li2] });
+    expect(resolved.json()).toEqual({ created: 1 });
+    const fig = (await school.get(`/api/orgs/${tree.schoolA.id}/study/dashboard?lessonId=${lessonId}`)).json<{
+      org: { membersLearned: number };
+    }>();
+    expect(fig.org.membersLearned).toBe(2);
+  });
+
+  it('matches an Excel list by ID number and reads GB18030 CSV; refuses a foreign org and files without the columns', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('完成情况');
+    ws.addRow(['序号', '姓名', '身份证号', '完成时间']);
+    ws.addRow([1, '王五', withCheckChar('50010220060404444').toLowerCase(), '2026-11-21 08:00']);
+    ws.addRow([2, '王五', withCheckChar('50010220069999999'), '2026-11-21 08:00']);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    const r = (await upload(school, xlsx, 'list.xlsx', false)).json<Report>();
+    expect(r).toMatchObject({ rows: 2, created: 1, unmatched: 1 });
+    // GB18030 bytes of "姓名,所在组织\n张三,<path>" written by hand for the two names used.
+    const gb = Buffer.concat([
+      Buffer.from([0xd0, 0xd5, 0xc3, 0xfb]), // 姓名
+      Buffer.from(','),
+      Buffer.from([0xcb, 0xf9, 0xd4, 0xda, 0xd7, 0xe9, 0xd6, 0xaf]), // 所在组织
+      Buffer.from('\n'),
+      Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), // 张三
+      Buffer.from(',x\n'),
+    ]);
+    const g = await upload(school, gb, 'gbk.csv', true);
+    expect(g.statusCode, g.body).toBe(200);
+    expect(g.json<Report>().problems[0]!.reason).toContain('没有找到团支部“x”');
+    const foreign = await upload(school, Buffer.from(csvHeaderOnly), 'x.csv', true, tree.schoolB.id);
+    expect(foreign.statusCode).toBe(404);
+    const noColumns = await upload(school, Buffer.from('学号,完成时间\n1,2\n'), 'x.csv', true);
+    expect(noColumns.statusCode).toBe(400);
+    expect(noColumns.json<{ message: string }>().message).toContain('姓名');
+  });
+});
+
+const csvHeaderOnly = '姓名,所在组织\n';
