@@ -446,14 +446,14 @@ export class MemberService {
   /**
    * Whether a sorted page is cheaper to find by walking the sort index from its start, checking subtree and
    * status in the index (≈ `upTo` × all ÷ subtree entries), than by reading the subtree through the path
-   * index and sorting it (≈ subtree rows, each about half as dear as a walked entry, measured on the province
-   * demo). The first pages of a province or city walk; a district, school or branch sorts its rows.
+   * index and sorting it (≈ subtree rows, each about twice as dear as a walked entry, measured on the province
+   * demo). A province or city walks, a school or branch sorts its rows; in between either is quick.
    */
   private async walksSortIndex(rootPath: string, subtree: number, upTo: number): Promise<boolean> {
     if (subtree <= 0) return false;
     const top = await MemberStats.byStatus(this.db, ancestorIds(rootPath)[0]!);
     const all = Object.values(top).reduce((a, n) => a + n, 0);
-    return (2 * upTo * all) / subtree < subtree;
+    return (upTo * all) / subtree < 2 * subtree;
   }
 
   /**
