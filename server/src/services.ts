@@ -34,7 +34,7 @@ export function createServices(database: Database, secretKey: Buffer) {
     checkins: new CheckinService(database, cipher, lessons),
     completionImport: new CompletionImporter(database, cipher, lessons),
     studyFigures,
-    studyReports: new StudyReports(studyFigures),
+    studyReports: new StudyReports(database.db, studyFigures),
     reminders: new ReminderService(database.db, lessons, studyFigures),
     members,
     memberImport: new MemberImporter(database, members),

@@ -264,16 +264,19 @@ export class StudyFigures {
     for (const id of lessonIds) await this.lessons.readable(actor, id);
     const kids = await this.children(org.id);
     const perLesson = await Promise.all(lessonIds.map((id) => this.figures(id, kids)));
-    const rows = kids.map((k, i) => {
-      const rates = perLesson.map((fs) => fs[i]!.participation).filter((v): v is number => v !== null);
-      return {
-        orgId: k.id,
-        name: k.name,
-        members: perLesson[0]?.[i]?.members ?? 0,
-        perLesson: perLesson.map((fs) => fs[i]!.participation),
-        average: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null,
-      };
-    });
+    const mean = (xs: (number | null)[]) => {
+      const v = xs.filter((x): x is number => x !== null);
+      return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    };
+    const rows = kids.map((k, i) => ({
+      orgId: k.id,
+      name: k.name,
+      members: perLesson[0]?.[i]?.members ?? 0,
+      perLesson: perLesson.map((fs) => fs[i]!.participation),
+      average: mean(perLesson.map((fs) => fs[i]!.participation)),
+      averageCoverage: mean(perLesson.map((fs) => fs[i]!.coverage)),
+      youthLearned: perLesson.reduce((a, fs) => a + fs[i]!.youthLearned, 0),
+    }));
     const lessons = lessonIds.length
       ? await this.db.selectFrom('lesson').select(['id', 'season', 'number']).where('id', 'in', lessonIds).execute()
       : [];

@@ -7,6 +7,7 @@ import type { Need } from '../access/access.js';
 import { ctxOf, okOutput, pageQuery } from '../common/http.js';
 import { badRequest } from '../common/errors.js';
 import { sendWorkbook } from '../common/excel.js';
+import { documentBuffer, documentSheets } from '../common/word.js';
 import { parseQuiz, quizInput } from './quiz.js';
 import { presentLesson } from './lesson.service.js';
 
@@ -340,6 +341,8 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
               members: z.number(),
               perLesson: z.array(z.number().nullable()),
               average: z.number().nullable(),
+              averageCoverage: z.number().nullable(),
+              youthLearned: z.number(),
               rank: z.number().nullable(),
             }),
           ),
@@ -357,6 +360,46 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
       sendWorkbook(reply, '青年大学习排名.xlsx', [
         await s.studyReports.rankingSheet(req.actor!, req.params.id, req.query.lessonIds),
       ]),
+  });
+
+  r.get('/api/orgs/:id/study/reports/:kind', {
+    config: {
+      access: {
+        refs: [
+          { type: 'org', from: 'params', key: 'id', need: 'read' },
+          { type: 'lesson', from: 'query', key: 'lessonId', need: 'read' },
+        ],
+      },
+    },
+    schema: {
+      tags,
+      summary: '督导、通报、考核（Word 公文或 Excel）Supervision sheet, bulletin, assessment (Word or Excel)',
+      description:
+        'supervision 每期督导（lessonId）；bulletin 每季通报（period=2026Q4）；assessment 每学期考核（period=2026-2027-1）。Word 为红头公文格式（仿宋_GB2312/黑体/方正小标宋简体），可直接打印。',
+      params: z.object({
+        id: z.coerce.number().int().positive(),
+        kind: z.enum(['supervision', 'bulletin', 'assessment']),
+      }),
+      querystring: z.object({
+        format: z.enum(['docx', 'xlsx']).default('docx'),
+        lessonId: z.coerce.number().int().positive().optional(),
+        period: z.string().max(20).optional(),
+        docNumber: z.string().trim().max(40).optional(),
+      }),
+    },
+    handler: async (req, reply) => {
+      const doc = await s.studyReports.document(req.actor!, req.params.id, req.params.kind, req.query);
+      const name = `${doc.title}.${req.query.format}`;
+      if (req.query.format === 'xlsx') return sendWorkbook(reply, name, documentSheets(doc));
+      const buf = await documentBuffer(doc);
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+        .header(
+          'content-disposition',
+          `attachment; filename="report.docx"; filename*=UTF-8''${encodeURIComponent(name)}`,
+        )
+        .send(buf);
+    },
   });
 
   r.get('/api/orgs/:id/study/not-yet', {

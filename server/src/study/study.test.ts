@@ -14,6 +14,8 @@ import {
 import { withCheckChar } from '../member/member-fields.js';
 import { cliCtx } from '../cli/system-actor.js';
 import { defaultWeek } from './lesson.service.js';
+import { periodRange } from './study-reports.js';
+import JSZip from 'jszip';
 
 interface Fig {
   orgId: number;
@@ -603,3 +605,107 @@ describe.each(DIALECTS)('completion list import (%s)', (dialect) => {
 });
 
 const csvHeaderOnly = '姓名,所在组织\n';
+
+describe.each(DIALECTS)('supervision sheet, bulletin and assessment (%s)', (dialect) => {
+  let env: TestEnv;
+  let tree: Awaited<ReturnType<typeof standardTree>>;
+  let city: Client;
+  const lessonIds: number[] = [];
+
+  const wordText = async (buf: Buffer) => {
+    const zip = await JSZip.loadAsync(buf);
+    const xml = await zip.file('word/document.xml')!.async('string');
+    return { xml, text: xml.replace(/<[^>]+>/g, '') };
+  };
+
+  beforeAll(async () => {
+    env = await createEnv(dialect);
+    const f = new Factory(env);
+    tree = await standardTree(f);
+    city = await f.account('r-city', tree.city.id, 'admin');
+    const school = await f.account('r-school', tree.schoolA.id, 'secretary');
+    const member = await school.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name: '刘学',
+      idNumber: withCheckChar('50010220060101555'),
+      politicalStatus: '共青团员',
+    });
+    const memberId = member.json<{ id: number }>().id;
+    // Fixed past openings (in 2026Q4 and the first semester of 2026–2027), still open now.
+    for (const [n, opens] of [
+      [1, '2026-10-12T00:00:00+08:00'],
+      [2, '2026-10-19T00:00:00+08:00'],
+    ] as const) {
+      const res = await city.post(`/api/orgs/${tree.city.id}/lessons`, {
+        season: '2026年',
+        number: n,
+        title: `第${n}期`,
+        minSeconds: 0,
+        opensAt: opens,
+        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+      });
+      lessonIds.push(res.json<{ id: number }>().id);
+    }
+    const code = (await school.post(`/api/members/${memberId}/sign-in-code`)).json<{ codes: { code: string }[] }>()
+      .codes[0]!.code;
+    const phone = new MemberClient(env.app);
+    await phone.redeem(code);
+    const res = await phone.post(`/api/my/lessons/${lessonIds[0]}/check-in`, {
+      viewToken: env.services.checkins.viewToken(lessonIds[0]!, `m${memberId}`, Date.now() - 1000),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  });
+  afterAll(() => env.close());
+
+  it('writes the weekly supervision sheet as an official Word document and as a workbook', async () => {
+    const res = await city.get(
+      `/api/orgs/${tree.city.id}/study/reports/supervision?lessonId=${lessonIds[0]}&docNumber=${encodeURIComponent('示团〔2026〕12号')}`,
+    );
+    expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
+    expect(res.headers['content-disposition']).toContain(encodeURIComponent('督导情况的通报.docx'));
+    const { xml, text } = await wordText(res.rawPayload);
+    expect(text).toContain('共青团示例市委员会文件');
+    expect(text).toContain('示团〔2026〕12号');
+    expect(text).toContain('关于2026年第1期“青年大学习”督导情况的通报');
+    expect(text).toContain('共有团员1人，已学1人，参学率100.00%');
+    expect(text).toContain('附件：');
+    expect(text).toContain('共青团甲区委员会');
+    expect(xml).toContain('w:eastAsia="仿宋_GB2312"');
+    expect(xml).toContain('w:eastAsia="方正小标宋简体"');
+    expect(xml).toContain('w:eastAsia="黑体"');
+    expect(xml).toMatch(/w:color w:val="E60012"/);
+    const xlsx = await city.get(
+      `/api/orgs/${tree.city.id}/study/reports/supervision?lessonId=${lessonIds[0]}&format=xlsx`,
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['正文', '附件1', '附件2']);
+    const rows: string[] = [];
+    wb.worksheets[1]!.eachRow((r) => rows.push(r.values!.toString()));
+    expect(rows.join('\n')).toMatch(/1,共青团甲区委员会,1,1,100\.00%,0,0,100\.00%/);
+  });
+
+  it('writes the quarterly bulletin and the semester assessment with the formula', async () => {
+    expect(periodRange('bulletin', '2026Q4')).toEqual({
+      from: '2026-09-30T16:00:00.000Z',
+      to: '2026-12-31T16:00:00.000Z',
+      label: '2026年第四季度',
+    });
+    const res = await city.get(`/api/orgs/${tree.city.id}/study/reports/bulletin?period=2026Q4`);
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    const { text } = await wordText(res.rawPayload);
+    expect(text).toContain('关于2026年第四季度“青年大学习”开展情况的通报');
+    expect(text).toContain('共开展学习2期，团员平均参学率50.00%');
+    expect(text).toContain('各期参学率：2026年第1期100.00%，2026年第2期0.00%');
+    expect((await city.get(`/api/orgs/${tree.city.id}/study/reports/bulletin?period=2026Q3`)).statusCode).toBe(400);
+    const a = await city.get(`/api/orgs/${tree.city.id}/study/reports/assessment?period=2026-2027-1&format=xlsx`);
+    expect(a.statusCode, a.body.slice(0, 300)).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(a.rawPayload as unknown as ArrayBuffer);
+    const cells: string[] = [];
+    wb.worksheets[1]!.eachRow((r) => cells.push(r.values!.toString()));
+    // District A: lesson 1 100 %, lesson 2 0 % → 50 % participation, 50 % coverage → 50 points, 不合格.
+    expect(cells.join('\n')).toMatch(/共青团甲区委员会,1,50\.00%,50\.00%,50,不合格/);
+    expect(cells.join('\n')).toContain('考核得分 = 学期平均参学率 × 70');
+    expect((await city.get(`/api/orgs/${tree.city.id}/study/reports/bulletin?period=2026-4`)).statusCode).toBe(400);
+  });
+});
