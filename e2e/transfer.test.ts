@@ -160,11 +160,9 @@ describe('transfer and 学社衔接 journeys', () => {
     await hasText(history, `${BRANCH_A}`);
     await hasText(a.getByTestId('member-detail'), '转出中');
     expect(await a.getByTestId('member-transfer-out').count()).toBe(0);
-    await a.locator('.ant-drawer-open .ant-drawer-close').click();
 
     // A sees it under 转出, waiting for the other side; it is not A's to approve.
-    await a.getByTestId('nav-members-transfers').click();
-    await a.waitForURL(new RegExp(`/members/transfers\\?org=${ids.districtA}$`));
+    await a.goto(`/members/transfers?org=${ids.districtA}`);
     await hasText(a.getByTestId('transfer-list'), '没有等待您审批或分配团支部的转接');
     await a.getByTestId('transfer-tab-out').click();
     const outRow = transferOf(a, MEMBERS.mover.name);
@@ -318,6 +316,11 @@ describe('transfer and 学社衔接 journeys', () => {
     await phone.getByTestId('transfer-decision-submit').click();
     await visible(phone.getByText(`转接已完成：${MEMBERS.grad1.name} 已转入新的团支部`));
     await hasText(phone.getByTestId('transfer-list'), '没有等待您审批或分配团支部的转接');
+    // In district B the handed-over graduate is a member like any other, not a pending graduate; the dashboard fits.
+    await phone.goto(`/members/handover?org=${ids.districtB}&year=${YEAR - 1}`);
+    await textIs(phone.getByTestId('handover-graduated').locator('.ant-statistic-content'), '0');
+    await textIs(phone.getByTestId('handover-rate').locator('.ant-statistic-content'), '—');
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await phoneCtx.close();
 
     // The rate goes up: 1 of 3 handed over; the pending list keeps the other two.

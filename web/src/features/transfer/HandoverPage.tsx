@@ -30,6 +30,9 @@ import { GraduationModal } from './MemberTransfers';
 import { StartTransferModal, type TransferMember } from './TransferStartModals';
 import { percent } from './transfer-ui';
 
+type Child = GraduateHandover['children'][number];
+type Pending = GraduateHandover['pending'][number];
+
 /** The target of the league's 学社衔接 work (学社衔接率 ≥ 91%). */
 const TARGET = 0.91;
 
@@ -166,6 +169,28 @@ function Handover({ org }: { org: OrgDetail }) {
   const canWrite = org.canWrite && org.status === 'active';
   const current = data && data.orgId === org.id && data.from === from ? data : undefined;
 
+  const actionColumn = {
+    title: '',
+    key: 'action',
+    width: 100,
+    render: (_: unknown, p: Pending) =>
+      p.inTransfer ? (
+        <Tag color="gold">衔接办理中</Tag>
+      ) : canWrite ? (
+        <Button
+          size="small"
+          type="link"
+          style={{ paddingInline: 0 }}
+          onClick={() =>
+            setHanding({ id: p.memberId, name: p.name, orgId: 0, orgName: p.orgName, graduationDate: p.graduationDate })
+          }
+          data-testid={`handover-start-${p.memberId}`}
+        >
+          办理衔接
+        </Button>
+      ) : null,
+  };
+
   return (
     <Flex vertical gap={16} data-testid="handover">
       <Flex justify="space-between" align="center" wrap gap={8}>
@@ -242,13 +267,13 @@ function Handover({ org }: { org: OrgDetail }) {
 
       {!!current?.children.length && (
         <Card size="small" title="各下级组织">
-          <Table
+          <Table<Child>
             rowKey="orgId"
             size="small"
             dataSource={current.children}
             data-testid="handover-children"
             pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
-            scroll={{ x: 560 }}
+            scroll={{ x: isPhone ? undefined : 560 }}
             columns={[
               {
                 title: '组织',
@@ -258,93 +283,93 @@ function Handover({ org }: { org: OrgDetail }) {
                 ),
               },
               {
-                title: '已毕业',
-                dataIndex: 'graduated',
-                width: 90,
-                sorter: (a, b) => a.graduated - b.graduated,
-              },
-              {
-                title: '已衔接',
-                dataIndex: 'handedOver',
-                width: 90,
-                sorter: (a, b) => a.handedOver - b.handedOver,
-              },
-              {
                 title: '学社衔接率',
                 dataIndex: 'rate',
-                width: 200,
+                width: isPhone ? 90 : 200,
                 sorter: (a, b) => (a.rate ?? -1) - (b.rate ?? -1),
                 render: (rate: number | null) =>
                   rate === null ? (
                     <Typography.Text type="secondary">无毕业团员</Typography.Text>
                   ) : (
                     <Flex align="center" gap={8}>
-                      <Progress
-                        percent={Math.round(rate * 1000) / 10}
-                        showInfo={false}
-                        size="small"
-                        strokeColor={rateColor(rate)}
-                        style={{ width: 90, margin: 0 }}
-                      />
-                      <span>{percent(rate)}</span>
+                      {!isPhone && (
+                        <Progress
+                          percent={Math.round(rate * 1000) / 10}
+                          showInfo={false}
+                          size="small"
+                          strokeColor={rateColor(rate)}
+                          style={{ width: 90, margin: 0 }}
+                        />
+                      )}
+                      <span style={{ color: rateColor(rate) }}>{percent(rate)}</span>
                     </Flex>
                   ),
               },
+              ...(isPhone
+                ? [
+                    {
+                      title: '衔接/毕业',
+                      key: 'counts',
+                      width: 90,
+                      render: (_: unknown, c: Child) => `${c.handedOver} / ${c.graduated}`,
+                    },
+                  ]
+                : [
+                    {
+                      title: '已衔接',
+                      dataIndex: 'handedOver',
+                      width: 90,
+                      sorter: (a: Child, b: Child) => a.handedOver - b.handedOver,
+                    },
+                    {
+                      title: '已毕业',
+                      dataIndex: 'graduated',
+                      width: 90,
+                      sorter: (a: Child, b: Child) => a.graduated - b.graduated,
+                    },
+                  ]),
             ]}
           />
         </Card>
       )}
 
       <Card size="small" title={`待衔接名单${current ? `（${current.pendingTotal}人）` : ''}`}>
-        <Table
+        <Table<Pending>
           rowKey="memberId"
           size="small"
           loading={loading}
           dataSource={current?.pending ?? []}
           data-testid="handover-pending"
           pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
-          scroll={{ x: 640 }}
+          scroll={{ x: isPhone ? 420 : 640 }}
           locale={{ emptyText: <Empty description="没有已毕业尚未衔接的团员" /> }}
           columns={[
             {
               title: '姓名',
               dataIndex: 'name',
-              width: 100,
+              width: isPhone ? 110 : 100,
               render: (name: string, p) => (
-                <Link to={memberHref(p.memberId)} data-testid={`handover-member-${p.memberId}`}>
-                  {name}
-                </Link>
+                <Flex vertical>
+                  <Link to={memberHref(p.memberId)} data-testid={`handover-member-${p.memberId}`}>
+                    {name}
+                  </Link>
+                  {isPhone && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {p.graduationDate} 毕业
+                    </Typography.Text>
+                  )}
+                </Flex>
               ),
             },
+            ...(isPhone ? [actionColumn] : []),
             { title: '身份证号', dataIndex: 'idNumberMasked', className: 'mono', width: 190 },
-            ...(isPhone ? [] : [{ title: '所在团支部', dataIndex: 'orgName' }]),
-            { title: '毕业时间', dataIndex: 'graduationDate', width: 110 },
-            {
-              title: '',
-              key: 'action',
-              width: 110,
-              render: (_: unknown, p: GraduateHandover['pending'][number]) =>
-                p.inTransfer ? (
-                  <Tag color="gold">衔接办理中</Tag>
-                ) : canWrite ? (
-                  <Button
-                    size="small"
-                    type="link"
-                    onClick={() =>
-                      setHanding({
-                        id: p.memberId,
-                        name: p.name,
-                        orgId: 0,
-                        orgName: p.orgName,
-                        graduationDate: p.graduationDate,
-                      })
-                    }
-                    data-testid={`handover-start-${p.memberId}`}
-                  >
-                    办理衔接
-                  </Button>
-                ) : null,
-            },
+            ...(isPhone
+              ? []
+              : [
+                  { title: '所在团支部', dataIndex: 'orgName' },
+                  { title: '毕业时间', dataIndex: 'graduationDate', width: 110 },
+                  actionColumn,
+                ]),
           ]}
         />
         {current && current.pendingTotal > current.pending.length && (
