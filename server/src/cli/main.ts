@@ -6,6 +6,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createServices } from '../services.js';
 import { buildApp } from '../app.js';
 import { workbookBuffer } from '../common/excel.js';
+import { documentBuffer, documentSheets } from '../common/word.js';
 import { AppError } from '../common/errors.js';
 import { generateDemo, type Preset } from '../demo/demo.js';
 import { Progress } from './progress.js';
@@ -26,6 +27,12 @@ const HELP = `tuanwu 团务 — 命令行
   demo --preset county|city|province [--lessons 10] 生成演示数据（县≈500、市≈1万、省≥10万个组织，团员，青年大学习期次和打卡）
   import orgs FILE [--under 组织代码] 从 Excel 批量导入组织（全部正确才写入）
   export orgs [--under 组织代码] [--out FILE]   导出组织为 Excel（导入模板格式）
+  study lessons [--under 组织代码]      列出青年大学习期次（编号、期次、状态）
+  study import FILE --lesson 编号 [--under 组织代码] [--dry-run]
+                                     导入省级平台的完成名单（CSV/Excel），列出未匹配和同名的行
+  study recompute --lesson 编号       按打卡记录重算一期的统计
+  study report supervision|bulletin|assessment --under 组织代码 (--lesson 编号 | --period 2026Q4 | 2026-2027-1)
+                                     [--doc-number 文号] [--out FILE.docx|.xlsx]  督导、通报、考核公文
   backup FILE                        在线备份（服务运行时也可）
   restore FILE                       恢复到空实例
 
@@ -239,6 +246,57 @@ async function main(argv: string[]): Promise<void> {
         const sheet = await s.orgReports.exportSheet(systemActor, target.id);
         writeFileSync(values.out!, await workbookBuffer([sheet]));
         console.log(`已导出 ${sheet.rows.length} 个组织到 ${values.out}`);
+      });
+      return;
+    }
+    case 'study': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          under: { type: 'string' },
+          lesson: { type: 'string' },
+          period: { type: 'string' },
+          'doc-number': { type: 'string' },
+          out: { type: 'string' },
+          'dry-run': { type: 'boolean' },
+        },
+      });
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        const target = await orgByCode(database, values.under);
+        const lessonId = Number(values.lesson);
+        if (sub === 'lessons') {
+          for (const l of await s.lessons.forOrg(systemActor, target.id))
+            console.log(`${l.id}\t${l.label}\t${l.stateLabel}\t${l.title}`);
+        } else if (sub === 'import' && positionals[0] && lessonId) {
+          const r = await s.completionImport.importFile(cliCtx, lessonId, target.id, positionals[0], {
+            dryRun: values['dry-run'] ?? false,
+          });
+          console.log(
+            `${r.rows} 行：匹配 ${r.matched}（新记为已学 ${r.created}，原已学 ${r.alreadyIn}，文件内重复 ${r.duplicatesInFile}），未匹配 ${r.unmatched}，同名待选 ${r.ambiguous}${r.dryRun ? '（预览，未写入）' : ''}；${(r.ms / 1000).toFixed(1)} 秒`,
+          );
+          for (const p of r.problems.slice(0, 50)) console.log(`  第${p.row}行 ${p.column}“${p.value}”：${p.reason}`);
+          if (r.problems.length > 50) console.log(`  ……共 ${r.unmatched + r.ambiguous} 行需要人工处理`);
+        } else if (sub === 'recompute' && lessonId) {
+          const r = await s.lessons.recompute(cliCtx, lessonId);
+          console.log(`已重算：${r.learners} 人次，${r.orgs} 个组织`);
+        } else if (sub === 'report' && positionals[0]) {
+          const kind = positionals[0] as 'supervision' | 'bulletin' | 'assessment';
+          if (!['supervision', 'bulletin', 'assessment'].includes(kind))
+            throw new Error('报告类型只能是 supervision、bulletin 或 assessment');
+          const doc = await s.studyReports.document(systemActor, target.id, kind, {
+            ...(lessonId && { lessonId }),
+            ...(values.period && { period: values.period }),
+            ...(values['doc-number'] && { docNumber: values['doc-number'] }),
+          });
+          const out = values.out ?? `${doc.title}.docx`;
+          writeFileSync(
+            out,
+            out.endsWith('.xlsx') ? await workbookBuffer(documentSheets(doc)) : await documentBuffer(doc),
+          );
+          console.log(`已生成 ${out}`);
+        } else throw new Error('用法见 tuanwu help：study lessons | import | recompute | report');
       });
       return;
     }
