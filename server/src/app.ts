@@ -4,7 +4,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -221,7 +221,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       }
       // Files that exist are served by @fastify/static; every other path is a client route of the web app.
       const rel = req.url.split('?')[0]!.replace(/^\/+/, '');
-      if (rel && existsSync(path.join(opts.webDir!, rel)) && !rel.includes('..')) return reply.sendFile(rel);
+      if (rel && !rel.includes('..') && statSync(path.join(opts.webDir!, rel), { throwIfNoEntry: false })?.isFile())
+        return reply.sendFile(rel);
       // /m/… is the light page members and youth open on their phones (its own small bundle).
       if ((rel === 'm' || rel.startsWith('m/')) && existsSync(path.join(opts.webDir!, 'm/index.html')))
         return reply.type('text/html').header('cache-control', 'no-cache').sendFile('m/index.html');

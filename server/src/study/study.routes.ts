@@ -556,6 +556,15 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
     handler: async (req) => ({ items: await s.reminders.list({ memberId: req.member!.memberId }) }),
   });
 
+  r.post('/api/my/notifications/:id/read', {
+    config: { access: 'member' },
+    schema: { tags: learnerTags, summary: '标记已读 Mark read', params: idParams, response: { 200: okOutput } },
+    handler: async (req) => {
+      await s.reminders.markRead({ memberId: req.member!.memberId }, req.params.id);
+      return { ok: true as const };
+    },
+  });
+
   // ---- youth (no account) ----
 
   r.get('/api/study/branches', {
