@@ -2,13 +2,14 @@
  * Journeys through the 青年大学习 cadre screens in real Chromium against a real tuanwu server: a city cadre
  * publishes a lesson with a quiz (a client-side and a server-side field error on the way), withdraws and edits;
  * members check in through the API as their phones do (one-time code, the server's clock, the quiz) and the
- * open dashboard shows the figures change on its own; the 未学名单 is exported and read back; the one-click
+ * open dashboard shows the figures change on its own and writes the 每期督导 Word document; the 未学名单 is exported and read back; the one-click
  * reminder reaches the org's chat robot and a branch cadre's notification bell; the ranking over one lesson and
  * over the season shows ties and the formula; the dashboard fits a phone.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -390,6 +391,17 @@ describe('青年大学习 journeys', () => {
     await visible(city.getByTestId('study-chart-distribution').locator('svg'));
     await hasText(city.getByTestId('study-formulas'), '参学率 = 已学团员数 ÷ 团员数');
     await hasText(city.getByTestId('study-formulas'), '覆盖面 = 有人学习的团支部数 ÷ 团支部数');
+
+    // 每期督导 as a red-header Word document, with the 文号 typed on the dashboard.
+    await city.getByTestId('report-doc-number').fill('学团〔2026〕8号');
+    const word = await download(city, () => city.getByTestId('report-supervision-docx').click());
+    expect(word.name).toMatch(/\.docx$/);
+    const xml = await (await JSZip.loadAsync(word.bytes)).file('word/document.xml')!.async('string');
+    const text = xml.replace(/<[^>]+>/g, '');
+    expect(text).toContain('学团〔2026〕8号');
+    expect(text).toContain(`关于${SEASON}第1期“青年大学习”督导情况的通报`);
+    expect(text).toContain('共有团员7人，已学4人，参学率57.14%');
+    expect(text).toContain(DISTRICT_A);
   });
 
   it('lists who has not learned, exports it masked, and reminds them: in the app and through the chat robot', async () => {

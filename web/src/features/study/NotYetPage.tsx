@@ -9,7 +9,7 @@ import { formatTime } from '../../lib/format';
 import { maxLen, showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
 import type { Lesson, NotYetList, NotYetMember, OrgDetail, RemindResult } from '../../lib/types';
-import { defaultLesson, LessonSelect, LessonStateTag, useLessonParam, useOrgLessons } from './study-ui';
+import { defaultLesson, LessonSelect, useLessonParam, useOrgLessons } from './study-ui';
 
 const PAGE_SIZE = 50;
 
@@ -139,7 +139,6 @@ function NotYet({ org }: { org: OrgDetail }) {
             }}
             data-testid="study-lesson-select"
           />
-          {lesson && <LessonStateTag lesson={lesson} />}
         </Space>
         <Space wrap>
           {lessonId && (

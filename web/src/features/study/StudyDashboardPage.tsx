@@ -25,7 +25,8 @@ import { useRequest } from '../../lib/useRequest';
 import type { OrgDetail, RankedFigures, StudyDashboard, StudyDistribution } from '../../lib/types';
 import type { EChartsCoreOption } from './echarts-setup';
 import { EChart } from './EChart';
-import { formatRate, LessonSelect, LessonStateTag, rateColor, useLessonParam, useOrgLessons } from './study-ui';
+import { StudyReports } from './StudyReports';
+import { formatRate, LessonSelect, rateColor, useLessonParam, useOrgLessons } from './study-ui';
 import { usePolling } from './use-polling';
 
 /** The figures refresh this often, so a cadre watching the screen sees check-ins arrive. */
@@ -172,6 +173,8 @@ function Dashboard({ org }: { org: OrgDetail }) {
       />
     );
   const lesson = data?.lesson ?? undefined;
+  // The dashboard's lesson comes without the publisher's name; the list has it.
+  const publisher = lessons.data?.items.find((l) => l.id === lesson?.id)?.orgName;
   const f = data?.org;
   const q = `org=${org.id}${lessonId ? `&lesson=${lessonId}` : ''}`;
   const charted = children?.filter((c) => c.participation !== null).length ?? 0;
@@ -187,7 +190,6 @@ function Dashboard({ org }: { org: OrgDetail }) {
             onChange={setLesson}
             data-testid="study-lesson-select"
           />
-          {lesson && <LessonStateTag lesson={lesson} />}
         </Space>
         <Space wrap>
           <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="study-refreshed">
@@ -201,7 +203,7 @@ function Dashboard({ org }: { org: OrgDetail }) {
       {lesson && (
         <Typography.Text type="secondary" data-testid="study-lesson-info">
           {lesson.label}「{lesson.title}」 · {formatTime(lesson.opensAt).slice(0, 16)} 至{' '}
-          {formatTime(lesson.closesAt).slice(0, 16)} · {lesson.orgName ?? ''}发布 ·{' '}
+          {formatTime(lesson.closesAt).slice(0, 16)} · {publisher ? `${publisher}发布 · ` : ''}{' '}
           <Link to={`/study/not-yet?${q}`}>未学名单</Link> · <Link to={`/study/ranking?${q}`}>排名</Link>
         </Typography.Text>
       )}
@@ -399,6 +401,8 @@ function Dashboard({ org }: { org: OrgDetail }) {
           ]}
         />
       </Card>
+
+      <StudyReports orgId={org.id} lesson={lesson} />
 
       {data && (
         <Card size="small" title="计算方法" data-testid="study-formulas">
