@@ -187,7 +187,17 @@ export async function memberRecordRoutes(app: FastifyInstance, s: Services): Pro
   });
 
   const dtags = ['团费 dues'];
-  const standards = z.array(z.object({ identityCategory: z.string(), centsPerMonth: z.number() }));
+  const standards = z.array(
+    z.object({
+      identityCategory: z.string().meta({ description: '身份类别，或收入档次的名称' }),
+      centsPerMonth: z.number(),
+      kind: z.enum(['category', 'band']).meta({ description: 'category 身份类别的默认标准 / band 收入档次' }),
+    }),
+  );
+  const standardInput = z.strictObject({
+    identityCategory: z.string().trim().min(1, '请填写名称').max(20, '名称不超过20字'),
+    centsPerMonth: z.number().int().min(0).max(100000),
+  });
   r.get('/api/dues/standards', {
     config: { access: 'session' },
     schema: {
@@ -201,34 +211,48 @@ export async function memberRecordRoutes(app: FastifyInstance, s: Services): Pro
     config: { access: 'system' },
     schema: {
       tags: dtags,
-      summary: '修改团费标准 Set dues standards',
+      summary: '修改团费标准（按身份类别；收入档次整体替换）Set dues standards and income bands',
       body: z.strictObject({
-        items: z
-          .array(
-            z.strictObject({
-              identityCategory: z.string().max(20),
-              centsPerMonth: z.number().int().min(0).max(100000),
-            }),
-          )
-          .min(1),
+        items: z.array(standardInput).max(20),
+        bands: z.array(standardInput).max(20).optional().meta({ description: '给出时替换全部收入档次' }),
       }),
       response: { 200: z.object({ items: standards }) },
     },
-    handler: async (req) => ({ items: await s.memberRecords.setStandards(ctxOf(req), req.body.items) }),
+    handler: async (req) => ({
+      items: await s.memberRecords.setStandards(ctxOf(req), req.body.items, req.body.bands),
+    }),
   });
   r.post('/api/orgs/:id/dues', {
     config: { access: org('write') },
     schema: {
       tags: dtags,
-      summary: '登记团费（按标准金额）Record dues paid for a month',
+      summary: '登记团费（按标准或所选收入档次的金额）Record dues paid for a month',
       params: idParams,
-      body: z.strictObject({ month, memberIds: z.array(z.number().int().positive()).min(1, '请选择团员').max(500) }),
+      body: z.strictObject({
+        month,
+        memberIds: z.array(z.number().int().positive()).min(1, '请选择团员').max(500),
+        amountCents: z
+          .number()
+          .int()
+          .min(1, '金额应大于0')
+          .max(100000)
+          .optional()
+          .meta({ description: '每人金额（分）；不填按各自身份类别的标准' }),
+      }),
       response: { 201: z.object({ recorded: z.number() }) },
     },
     handler: async (req, reply) =>
       reply
         .code(201)
-        .send(await s.memberRecords.recordPayments(ctxOf(req), req.params.id, req.body.month, req.body.memberIds)),
+        .send(
+          await s.memberRecords.recordPayments(
+            ctxOf(req),
+            req.params.id,
+            req.body.month,
+            req.body.memberIds,
+            req.body.amountCents,
+          ),
+        ),
   });
   r.get('/api/orgs/:id/dues/arrears', {
     config: { access: org('read') },

@@ -412,31 +412,77 @@ export class MemberRecordsService {
 
   // ---- 团费 ----
 
+  /**
+   * The standards: one per 身份类别 (the default amount of its members), then the income bands the
+   * administrators configured (amounts a branch can choose when recording, e.g. 在职·月收入3000元以上).
+   */
   async standards(db: Kysely<DB> = this.db) {
     const rows = await db.selectFrom('dues_standard').selectAll().execute();
     const stored = new Map(rows.map((r) => [r.identity_category, r.cents_per_month]));
-    return Object.keys(DEFAULT_DUES).map((c) => ({
-      identityCategory: c,
-      centsPerMonth: stored.get(c) ?? DEFAULT_DUES[c]!,
-    }));
+    return [
+      ...Object.keys(DEFAULT_DUES).map((c) => ({
+        identityCategory: c,
+        centsPerMonth: stored.get(c) ?? DEFAULT_DUES[c]!,
+        kind: 'category' as const,
+      })),
+      ...rows
+        .filter((r) => !(r.identity_category in DEFAULT_DUES))
+        .sort((a, b) => a.cents_per_month - b.cents_per_month || a.identity_category.localeCompare(b.identity_category))
+        .map((r) => ({
+          identityCategory: r.identity_category,
+          centsPerMonth: r.cents_per_month,
+          kind: 'band' as const,
+        })),
+    ];
   }
 
-  async setStandards(ctx: Ctx, items: { identityCategory: string; centsPerMonth: number }[]) {
+  /** Sets category amounts; when `bands` is given, it replaces the income bands. */
+  async setStandards(
+    ctx: Ctx,
+    items: { identityCategory: string; centsPerMonth: number }[],
+    bands?: { identityCategory: string; centsPerMonth: number }[],
+  ) {
+    const problems = [
+      ...items
+        .map((i, n) =>
+          i.identityCategory in DEFAULT_DUES
+            ? null
+            : { path: `items.${n}.identityCategory`, message: `身份类别应为：${Object.keys(DEFAULT_DUES).join('、')}` },
+        )
+        .filter((p): p is NonNullable<typeof p> => p !== null),
+      ...(bands ?? [])
+        .map((b, n) =>
+          b.identityCategory in DEFAULT_DUES
+            ? { path: `bands.${n}.identityCategory`, message: '收入档次的名称不能与身份类别相同' }
+            : null,
+        )
+        .filter((p): p is NonNullable<typeof p> => p !== null),
+    ];
+    if (new Set((bands ?? []).map((b) => b.identityCategory)).size !== (bands ?? []).length)
+      problems.push({ path: 'bands', message: '收入档次的名称不能重复' });
+    if (problems.length) throw badRequest('团费标准有误，未保存', problems);
     await this.db.transaction().execute(async (trx) => {
-      for (const i of items) {
+      for (const i of [...items, ...(bands ?? [])]) {
         await trx
           .insertInto('dues_standard')
           .values({ identity_category: i.identityCategory, cents_per_month: i.centsPerMonth })
           .onConflict((oc) => oc.column('identity_category').doUpdateSet({ cents_per_month: i.centsPerMonth }))
           .execute();
       }
-      await audit(trx, ctx, { action: 'dues.standards', subjectType: 'dues_standard', after: items });
+      if (bands) {
+        const keep = [...Object.keys(DEFAULT_DUES), ...bands.map((b) => b.identityCategory)];
+        await trx.deleteFrom('dues_standard').where('identity_category', 'not in', keep).execute();
+      }
+      await audit(trx, ctx, { action: 'dues.standards', subjectType: 'dues_standard', after: { items, bands } });
     });
     return this.standards();
   }
 
-  /** Records payment of a month at each member's standard amount; a month already paid is refused. */
-  async recordPayments(ctx: Ctx, branchId: number, month: string, memberIds: number[]) {
+  /**
+   * Records payment of a month at each member's standard amount, or at `amountCents` (an income band or an
+   * amount the branch states); a month already paid is refused.
+   */
+  async recordPayments(ctx: Ctx, branchId: number, month: string, memberIds: number[], amountCents?: number) {
     return this.db.transaction().execute(async (trx) => {
       const branch = await trx.selectFrom('org').select(['id', 'path']).where('id', '=', branchId).executeTakeFirst();
       requireOrg(ctx.actor, 'write', branch);
@@ -474,7 +520,8 @@ export class MemberRecordsService {
           memberIds.map((id) => ({
             member_id: id,
             month,
-            amount_cents: standards.get(byId.get(id)!.identity_category ?? '其他') ?? DEFAULT_DUES['其他']!,
+            amount_cents:
+              amountCents ?? standards.get(byId.get(id)!.identity_category ?? '其他') ?? DEFAULT_DUES['其他']!,
             recorded_by: ctx.actor.accountId,
             recorded_at: now,
           })),

@@ -262,6 +262,45 @@ describe.each(DIALECTS)('推优入党, 评议 and 团费 (%s)', (dialect) => {
     expect(month.items.find((i) => i.memberId === ids[0])).toMatchObject({ paidCents: null, canRecord: true });
   });
 
+  it('configures income bands beside the category standards and records a month at a band amount', async () => {
+    const bands = [
+      { identityCategory: '在职·月收入3000元以上', centsPerMonth: 300 },
+      { identityCategory: '在职·月收入3000元及以下', centsPerMonth: 100 },
+    ];
+    expect((await school.put('/api/dues/standards', { items: [], bands })).statusCode).toBe(403);
+    const clash = await system.put('/api/dues/standards', {
+      items: [],
+      bands: [{ identityCategory: '学生', centsPerMonth: 10 }],
+    });
+    expect(clash.statusCode).toBe(400);
+    expect(clash.body).toContain('不能与身份类别相同');
+    const saved = await system.put('/api/dues/standards', { items: [], bands });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const list = (await branch.get('/api/dues/standards')).json<{
+      items: { identityCategory: string; centsPerMonth: number; kind: string }[];
+    }>().items;
+    expect(list.filter((i) => i.kind === 'band').map((i) => i.centsPerMonth)).toEqual([100, 300]);
+    expect(list.find((i) => i.identityCategory === '学生')).toMatchObject({ centsPerMonth: 20, kind: 'category' });
+    const paid = await branch.post(`/api/orgs/${tree.branchA.id}/dues`, {
+      month: '2025-01',
+      memberIds: [ids[2]],
+      amountCents: 300,
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    const row = await env.database.db
+      .selectFrom('dues_payment')
+      .select('amount_cents')
+      .where('member_id', '=', ids[2]!)
+      .where('month', '=', '2025-01')
+      .executeTakeFirstOrThrow();
+    expect(row.amount_cents).toBe(300);
+    // Bands given again replace the old ones; categories stay.
+    await system.put('/api/dues/standards', { items: [], bands: bands.slice(0, 1) });
+    const after = (await branch.get('/api/dues/standards')).json<{ items: { kind: string }[] }>().items;
+    expect(after.filter((i) => i.kind === 'band')).toHaveLength(1);
+    expect(after.filter((i) => i.kind === 'category')).toHaveLength(7);
+  });
+
   it('keeps every new route inside the cadre’s subtree', async () => {
     const f = new Factory(env);
     const other = await f.account('r-other-district', tree.districtB.id, 'admin');

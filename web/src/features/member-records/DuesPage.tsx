@@ -1,5 +1,20 @@
 import { useState } from 'react';
-import { Alert, App, Button, DatePicker, Flex, InputNumber, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  DatePicker,
+  Flex,
+  Input,
+  InputNumber,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
 import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../lib/api';
@@ -37,13 +52,21 @@ function Payments({ org }: { org: OrgDetail }) {
   const { message } = App.useApp();
   const [month, setMonth] = useState(thisMonth);
   const [selected, setSelected] = useState<number[]>([]);
+  const [amount, setAmount] = useState<number | undefined>();
   const [busy, setBusy] = useState(false);
   const list = useRequest(() => api.get<DuesMonth>(`/api/orgs/${org.id}/dues`, { month }), [org.id, month]);
+  const bands = useRequest(() => api.get<{ items: DuesStandard[] }>('/api/dues/standards'), []).data?.items.filter(
+    (s) => s.kind === 'band',
+  );
   const isBranch = org.kind === 'branch';
   const record = async () => {
     setBusy(true);
     try {
-      const res = await api.post<{ recorded: number }>(`/api/orgs/${org.id}/dues`, { month, memberIds: selected });
+      const res = await api.post<{ recorded: number }>(`/api/orgs/${org.id}/dues`, {
+        month,
+        memberIds: selected,
+        amountCents: amount,
+      });
       message.success(`已登记 ${res.recorded} 人 ${month} 的团费`);
       setSelected([]);
       list.reload();
@@ -71,15 +94,33 @@ function Payments({ org }: { org: OrgDetail }) {
           </Typography.Text>
         </Space>
         {isBranch && (
-          <Button
-            type="primary"
-            disabled={!selected.length}
-            loading={busy}
-            onClick={() => void record()}
-            data-testid="dues-record"
-          >
-            登记所选 {selected.length || ''} 人已缴
-          </Button>
+          <Space wrap>
+            {!!bands?.length && (
+              <Select<number>
+                value={amount ?? 0}
+                onChange={(v) => setAmount(v || undefined)}
+                style={{ minWidth: 200 }}
+                aria-label="金额"
+                data-testid="dues-amount"
+                options={[
+                  { value: 0, label: '按各自身份类别的标准' },
+                  ...bands.map((b) => ({
+                    value: b.centsPerMonth,
+                    label: `${b.identityCategory} ${yuan(b.centsPerMonth)}`,
+                  })),
+                ]}
+              />
+            )}
+            <Button
+              type="primary"
+              disabled={!selected.length}
+              loading={busy}
+              onClick={() => void record()}
+              data-testid="dues-record"
+            >
+              登记所选 {selected.length || ''} 人已缴
+            </Button>
+          </Space>
         )}
       </Flex>
       {!isBranch && (
@@ -297,21 +338,33 @@ function DuesImport({ org, onImported }: { org: OrgDetail; onImported: () => voi
   );
 }
 
-/** 团费标准: cents per month by 身份类别; the instance's administrators change them. */
+/**
+ * 团费标准: cents per month by 身份类别 (each member's default) and the income bands a branch can choose when
+ * recording; the instance's administrators change them.
+ */
 function Standards() {
   const me = useMe();
   const { message } = App.useApp();
   const list = useRequest(() => api.get<{ items: DuesStandard[] }>('/api/dues/standards'), []);
   const [edits, setEdits] = useState<Record<string, number>>({});
+  const [bands, setBands] = useState<{ identityCategory: string; centsPerMonth: number }[] | undefined>();
   const [busy, setBusy] = useState(false);
+  const categories = (list.data?.items ?? []).filter((i) => i.kind === 'category');
+  const shownBands = bands ?? (list.data?.items ?? []).filter((i) => i.kind === 'band');
   const save = async () => {
     setBusy(true);
     try {
       await api.put('/api/dues/standards', {
         items: Object.entries(edits).map(([identityCategory, centsPerMonth]) => ({ identityCategory, centsPerMonth })),
+        ...(bands && {
+          bands: bands
+            .filter((b) => b.identityCategory.trim())
+            .map((b) => ({ identityCategory: b.identityCategory.trim(), centsPerMonth: b.centsPerMonth })),
+        }),
       });
       message.success('团费标准已保存');
       setEdits({});
+      setBands(undefined);
       list.reload();
     } catch (e) {
       message.error(e instanceof Error ? e.message : '保存失败');
@@ -319,45 +372,107 @@ function Standards() {
       setBusy(false);
     }
   };
+  const amountInput = (cents: number, onChange: (c: number) => void, label: string) =>
+    me.isSystemAdmin ? (
+      <InputNumber
+        min={0}
+        max={1000}
+        step={0.1}
+        precision={2}
+        value={cents / 100}
+        onChange={(v) => typeof v === 'number' && onChange(Math.round(v * 100))}
+        aria-label={label}
+      />
+    ) : (
+      yuan(cents)
+    );
+  const setBand = (i: number, b: Partial<{ identityCategory: string; centsPerMonth: number }>) =>
+    setBands(shownBands.map((x, n) => (n === i ? { ...x, ...b } : x)));
   return (
     <Flex vertical gap={12} data-testid="dues-standards">
+      <Typography.Text strong>按身份类别（每名团员的默认标准）</Typography.Text>
       <Table<DuesStandard>
         rowKey="identityCategory"
         size="small"
         pagination={false}
-        dataSource={list.data?.items ?? []}
+        dataSource={categories}
         columns={[
           { title: '身份类别', dataIndex: 'identityCategory' },
           {
             title: '每月团费（元）',
             dataIndex: 'centsPerMonth',
             render: (c: number, r) =>
-              me.isSystemAdmin ? (
-                <InputNumber
-                  min={0}
-                  max={1000}
-                  step={0.1}
-                  precision={2}
-                  value={(edits[r.identityCategory] ?? c) / 100}
-                  onChange={(v) =>
-                    typeof v === 'number' && setEdits((e) => ({ ...e, [r.identityCategory]: Math.round(v * 100) }))
-                  }
-                  aria-label={`${r.identityCategory}每月团费`}
-                />
-              ) : (
-                yuan(c)
+              amountInput(
+                edits[r.identityCategory] ?? c,
+                (v) => setEdits((e) => ({ ...e, [r.identityCategory]: v })),
+                `${r.identityCategory}每月团费`,
               ),
           },
         ]}
       />
+      <Typography.Text strong>收入档次（登记时可选，如在职团员按月收入）</Typography.Text>
+      <Table
+        rowKey={(_r, i) => String(i)}
+        size="small"
+        pagination={false}
+        dataSource={shownBands}
+        locale={{ emptyText: '未设置收入档次' }}
+        data-testid="dues-bands"
+        columns={[
+          {
+            title: '档次',
+            dataIndex: 'identityCategory',
+            render: (v: string, _r, i) =>
+              me.isSystemAdmin ? (
+                <Input
+                  value={v}
+                  maxLength={20}
+                  placeholder="如 在职·月收入3000元以上"
+                  onChange={(e) => setBand(i, { identityCategory: e.target.value })}
+                  aria-label="档次名称"
+                />
+              ) : (
+                v
+              ),
+          },
+          {
+            title: '每月团费（元）',
+            dataIndex: 'centsPerMonth',
+            render: (c: number, r, i) =>
+              amountInput(c, (v) => setBand(i, { centsPerMonth: v }), `${r.identityCategory}每月团费`),
+          },
+          ...(me.isSystemAdmin
+            ? [
+                {
+                  title: '',
+                  key: 'remove',
+                  render: (_v: unknown, _r: unknown, i: number) => (
+                    <Button type="link" danger onClick={() => setBands(shownBands.filter((_x, n) => n !== i))}>
+                      删除
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
       {me.isSystemAdmin && (
-        <Button type="primary" disabled={!Object.keys(edits).length} loading={busy} onClick={() => void save()}>
-          保存标准
-        </Button>
+        <Space wrap>
+          <Button onClick={() => setBands([...shownBands, { identityCategory: '', centsPerMonth: 100 }])}>
+            添加收入档次
+          </Button>
+          <Button
+            type="primary"
+            disabled={!Object.keys(edits).length && !bands}
+            loading={busy}
+            onClick={() => void save()}
+          >
+            保存标准
+          </Button>
+        </Space>
       )}
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        学生团员每月 0.2 元；其他团员按身份类别的默认标准。按收入档次缴纳的（如在职团员），在 Excel
-        导入时填写实际金额即可。
+        学生团员每月 0.2 元。登记时不选档次的，按团员身份类别的标准计；Excel 导入时可直接填写实际金额。
         {!me.isSystemAdmin && '标准由系统管理员设置。'}
       </Typography.Text>
     </Flex>

@@ -60,8 +60,10 @@ export interface Evaluations {
 }
 
 export interface DuesStandard {
+  /** A 身份类别, or the name of an income band. */
   identityCategory: string;
   centsPerMonth: number;
+  kind: 'category' | 'band';
 }
 
 export interface DuesMonth {
