@@ -50,9 +50,15 @@ const DAY = 86_400_000;
 const beijing = (ms = Date.now()) => new Date(ms + 8 * 3600_000);
 const YEAR = beijing().getUTCFullYear();
 const SEASON = `${YEAR}年`;
-/** This week's Monday and Sunday in Beijing (the default lesson week). */
-const MONDAY = new Date(beijing().getTime() - ((beijing().getUTCDay() + 6) % 7) * DAY).toISOString().slice(0, 10);
-const SUNDAY = new Date(Date.parse(`${MONDAY}T00:00:00Z`) + 6 * DAY).toISOString().slice(0, 10);
+/** This week's Monday and Sunday in Beijing. */
+const THIS_MONDAY = new Date(beijing().getTime() - ((beijing().getUTCDay() + 6) % 7) * DAY).toISOString().slice(0, 10);
+const THIS_SUNDAY = new Date(Date.parse(`${THIS_MONDAY}T00:00:00Z`) + 6 * DAY).toISOString().slice(0, 10);
+/** The default lesson week: this week's, or next week's once Sunday 20:00 has passed. */
+const ROLLED = Date.now() >= Date.parse(`${THIS_SUNDAY}T20:00:00+08:00`);
+const plusDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const MONDAY = ROLLED ? plusDays(THIS_MONDAY, 7) : THIS_MONDAY;
+const SUNDAY = ROLLED ? plusDays(THIS_SUNDAY, 7) : THIS_SUNDAY;
 const MIN_SECONDS = 3;
 const RIGHT = [[1], [0, 2]];
 
@@ -212,14 +218,20 @@ describe('青年大学习 journeys', () => {
     await visible(city.getByTestId('lesson-form'));
     expect(await inputOf(city, 'lesson-form-season').inputValue()).toBe(SEASON);
     expect(await inputOf(city, 'lesson-form-number').inputValue()).toBe('1');
-    // Monday 00:00 to Sunday 20:00 of this week, Beijing time.
+    // Monday 00:00 to Sunday 20:00 Beijing time: this week's, or next week's on Sunday night.
     expect(await inputOf(city, 'lesson-form-opens').inputValue()).toBe(`${MONDAY} 00:00`);
     expect(await inputOf(city, 'lesson-form-closes').inputValue()).toBe(`${SUNDAY} 20:00`);
-    if (Date.now() > Date.parse(`${SUNDAY}T19:30:00+08:00`)) {
-      // Sunday evening: this week's lesson is (nearly) over, so this one runs into next week.
+    if (ROLLED) {
+      // Sunday night: the default week has not begun, but the journey needs the lesson open now.
+      const opens = inputOf(city, 'lesson-form-opens');
+      await opens.click();
+      await opens.fill(`${THIS_SUNDAY} 00:00`);
+      await opens.press('Enter');
+    } else if (Date.now() > Date.parse(`${SUNDAY}T19:30:00+08:00`)) {
+      // Sunday evening: this week's lesson is nearly over, so this one runs into next week.
       const closes = inputOf(city, 'lesson-form-closes');
       await closes.click();
-      await closes.fill(`${new Date(Date.parse(`${SUNDAY}T00:00:00Z`) + 2 * DAY).toISOString().slice(0, 10)} 20:00`);
+      await closes.fill(`${plusDays(SUNDAY, 2)} 20:00`);
       await closes.press('Enter');
     }
     await inputOf(city, 'lesson-form-title').fill('学习贯彻全会精神');

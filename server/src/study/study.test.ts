@@ -406,6 +406,47 @@ describe.each(DIALECTS)('青年大学习 (%s)', (dialect) => {
     ]);
   });
 
+  it('a transferred member’s check-in of an open lesson follows them; closed lessons keep theirs', async () => {
+    // a[1] learned the open lesson in branch A (district A); transfer them to branch B (district B).
+    const before = await dashboard(city, tree.city.id);
+    const aBefore = before.children.find((k) => k.orgId === tree.districtA.id)!;
+    const bBefore = before.children.find((k) => k.orgId === tree.districtB.id)!;
+    const t = await branchCadre.post(`/api/members/${memberIds.a[1]}/transfers`, {
+      toOrgId: tree.branchB.id,
+      reason: '工作调动',
+    });
+    expect(t.statusCode, t.body).toBe(201);
+    const ok = await branchBCadre.post(`/api/transfers/${t.json<{ id: number }>().id}/approve`, {});
+    expect(ok.statusCode, ok.body).toBe(200);
+    const after = await dashboard(city, tree.city.id);
+    const a = after.children.find((k) => k.orgId === tree.districtA.id)!;
+    const b = after.children.find((k) => k.orgId === tree.districtB.id)!;
+    expect([a.members, a.membersLearned]).toEqual([aBefore.members - 1, aBefore.membersLearned - 1]);
+    expect([b.members, b.membersLearned]).toEqual([bBefore.members + 1, bBefore.membersLearned + 1]);
+    expect(after.org.membersLearned).toBe(before.org.membersLearned);
+    const list = (await branchBCadre.get(`/api/orgs/${tree.branchB.id}/study/not-yet?lessonId=${lessonId}`)).json<{
+      rows: { memberId: number }[];
+    }>();
+    expect(list.rows.map((r) => r.memberId)).not.toContain(memberIds.a[1]);
+    // The live roll-up still equals a recompute.
+    const live = await env.database.db
+      .selectFrom('lesson_stats')
+      .selectAll()
+      .where('lesson_id', '=', lessonId)
+      .orderBy('org_id')
+      .execute();
+    await env.services.lessons.recompute(cliCtx, lessonId);
+    const rebuilt = await env.database.db
+      .selectFrom('lesson_stats')
+      .selectAll()
+      .where('lesson_id', '=', lessonId)
+      .orderBy('org_id')
+      .execute();
+    const nonZero = (rows: typeof live) =>
+      rows.filter((r) => r.members_learned || r.youth_learned || r.branches_covered);
+    expect(nonZero(rebuilt)).toEqual(nonZero(live));
+  });
+
   it('reminds members who have not learned, in the app and through the org’s webhook', async () => {
     const received: unknown[] = [];
     const server: Server = createServer((req, res) => {

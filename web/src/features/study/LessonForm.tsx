@@ -75,12 +75,17 @@ const FIELDS = [
 const toInstant = (d: Dayjs) => dayjs.tz(d.format('YYYY-MM-DDTHH:mm:00'), TIME_ZONE).format();
 const fromInstant = (iso: string) => dayjs(dayjs(iso).tz(TIME_ZONE).format('YYYY-MM-DDTHH:mm:ss'));
 
-/** This week's Monday 00:00 to Sunday 20:00 in Beijing time: the usual 青年大学习 week (the server's default). */
+/**
+ * Monday 00:00 to Sunday 20:00 in Beijing time: the usual 青年大学习 week — this week's, or next week's once this
+ * week's has closed on Sunday evening (the server's default, `defaultWeek` in server/src/study/lesson.service.ts).
+ */
 export function defaultWeek(): { opensAt: Dayjs; closesAt: Dayjs } {
-  const today = dayjs().tz(TIME_ZONE);
-  const monday = today.subtract((today.day() + 6) % 7, 'day').format('YYYY-MM-DD');
+  const now = dayjs().tz(TIME_ZONE);
+  const monday = now.subtract((now.day() + 6) % 7, 'day').format('YYYY-MM-DD');
   const opensAt = dayjs(`${monday}T00:00:00`);
-  return { opensAt, closesAt: opensAt.add(6, 'day').hour(20) };
+  const closesAt = opensAt.add(6, 'day').hour(20);
+  const closed = now.format('YYYY-MM-DDTHH:mm') >= closesAt.format('YYYY-MM-DDTHH:mm');
+  return closed ? { opensAt: opensAt.add(7, 'day'), closesAt: closesAt.add(7, 'day') } : { opensAt, closesAt };
 }
 
 const blank = (s: string | undefined | null) => (s && s.trim() ? s.trim() : null);
