@@ -397,9 +397,10 @@ export class MemberService {
     rootPath: string,
     f: RosterFilter,
     opts: { byIndex?: boolean; full?: boolean } = {},
+    db: Kysely<DB> = this.db,
   ) {
     const path = opts.byIndex === false ? sql<string>`(member.org_path || '')` : sql.ref<string>('member.org_path');
-    let q = this.db
+    let q = db
       .selectFrom('member')
       .where((eb) => eb.and([eb(path, '>=', rootPath), eb(path, '<', pathUpperBound(rootPath))]));
     if (!opts.full) q = q.where((eb) => scopeFilter(actor, 'read', eb, 'member.org_path', 'member.org_id'));
@@ -502,34 +503,44 @@ export class MemberService {
       const key = walk ? sql.ref<string>(`member.${column}`) : sql<string>`(${sql.ref(`member.${column}`)} || '')`;
       // Members without 入团年月 come first going up and last going down, on both databases.
       const nulls = this.database.dialect.name === 'postgres' && column === 'joined_on';
-      page$ = this.rosterQuery(actor, root.path, f, { byIndex: !walk, full })
-        .select('member.id')
-        .orderBy(key, (ob) => {
-          const o = dir === 'asc' ? ob.asc() : ob.desc();
-          return nulls ? (dir === 'asc' ? o.nullsFirst() : o.nullsLast()) : o;
-        })
-        .orderBy('member.org_path', dir)
-        .orderBy('member.id', dir)
-        .limit(pageSize)
-        .offset(offset)
-        .execute()
-        .then(async (ids) => {
-          if (!ids.length) return [];
-          const rows = new Map(
-            (
-              await this.db
-                .selectFrom('member')
-                .selectAll()
-                .where(
-                  'id',
-                  'in',
-                  ids.map((r) => r.id),
-                )
-                .execute()
-            ).map((r) => [r.id, r]),
-          );
-          return ids.map((r) => rows.get(r.id)!);
-        });
+      const ids = (db: Kysely<DB>) =>
+        this.rosterQuery(actor, root.path, f, { byIndex: !walk, full }, db)
+          .select('member.id')
+          .orderBy(key, (ob) => {
+            const o = dir === 'asc' ? ob.asc() : ob.desc();
+            return nulls ? (dir === 'asc' ? o.nullsFirst() : o.nullsLast()) : o;
+          })
+          .orderBy('member.org_path', dir)
+          .orderBy('member.id', dir)
+          .limit(pageSize)
+          .offset(offset)
+          .execute();
+      // PostgreSQL cannot tell how far into the sort index a deep page lies within a large subtree and may
+      // prefer reading and sorting the whole table (seconds); the walk was chosen above from the roll-up.
+      page$ = (
+        walk && this.database.dialect.name === 'postgres'
+          ? this.db.transaction().execute(async (trx) => {
+              await sql`set local enable_sort = off`.execute(trx);
+              return ids(trx);
+            })
+          : ids(this.db)
+      ).then(async (ids) => {
+        if (!ids.length) return [];
+        const rows = new Map(
+          (
+            await this.db
+              .selectFrom('member')
+              .selectAll()
+              .where(
+                'id',
+                'in',
+                ids.map((r) => r.id),
+              )
+              .execute()
+          ).map((r) => [r.id, r]),
+        );
+        return ids.map((r) => rows.get(r.id)!);
+      });
     }
     const [total, rows] = await Promise.all([count, page$.then((p) => this.withOrgNames(p))]);
     return { total, items: rows.map((r) => this.present(r)) };

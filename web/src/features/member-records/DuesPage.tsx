@@ -118,7 +118,7 @@ function Payments({ org }: { org: OrgDetail }) {
               onClick={() => void record()}
               data-testid="dues-record"
             >
-              登记所选 {selected.length || ''} 人已缴
+              {selected.length ? `登记所选 ${selected.length} 人已缴` : '登记所选团员已缴'}
             </Button>
           </Space>
         )}
