@@ -163,11 +163,18 @@ export interface MemberTransferTable {
   to_org_id: number;
   to_path: string;
   to_branch_id: number | null;
-  initiated_by_side: 'sending' | 'receiving';
+  /** Who started it: the sending org, the receiving org, or the member themself. */
+  initiated_by_side: 'sending' | 'receiving' | 'member';
   status: TransferStatus;
   reason: string;
-  requested_by: number;
+  /** The cadre who started it (null when the member did). */
+  requested_by: number | null;
+  /** The member who started it (member-started transfers). */
+  requested_by_member: Generated<number | null>;
   requested_at: string;
+  /** A member-started transfer is approved by the sending side first, then by the receiving org. */
+  sending_approved_at: Generated<string | null>;
+  sending_approved_by: Generated<number | null>;
   decided_by: number | null;
   decided_at: string | null;
   decision_note: string | null;

@@ -61,6 +61,76 @@ export async function transferRoutes(app: FastifyInstance, s: Services): Promise
     handler: async (req) => ({ items: await s.transfers.targets(req.query.q) }),
   });
 
+  const targetsOutput = z.object({
+    items: z.array(
+      z.object({ id: z.number(), name: z.string(), kindLabel: z.string(), pathNames: z.array(z.string()) }),
+    ),
+  });
+  r.get('/api/my/transfer-targets', {
+    config: { access: 'member' },
+    schema: {
+      tags,
+      summary: '团员查找要转入的组织 A member finds the org to move to (names only)',
+      querystring: z.strictObject({ q: z.string().trim().min(2, '请至少输入2个字').max(50) }),
+      response: { 200: targetsOutput },
+    },
+    handler: async (req) => ({ items: await s.transfers.targets(req.query.q) }),
+  });
+
+  r.get('/api/my/transfers', {
+    config: { access: 'member' },
+    schema: {
+      tags,
+      summary: '我的组织关系转接 My transfers',
+      response: {
+        200: z.object({
+          items: z.array(
+            z.object({
+              id: z.number(),
+              status: z.string(),
+              statusLabel: z.string(),
+              fromOrgName: z.string(),
+              toOrgName: z.string(),
+              reason: z.string(),
+              requestedAt: z.string(),
+              decisionNote: z.string().nullable(),
+              canCancel: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    handler: async (req) => ({ items: await s.transfers.forMember(req.member!) }),
+  });
+
+  r.post('/api/my/transfers', {
+    config: { access: 'member' },
+    schema: {
+      tags,
+      summary: '团员本人申请转接 A member applies for their own transfer',
+      description:
+        '先由转出团支部一方审核，再由接收组织审核（接收组织在团支部以上时还要分配团支部）。The sending side approves first, then the receiving org.',
+      body: z.strictObject({
+        toOrgId: z.number().int().positive(),
+        reason: z.string().trim().min(2, '请填写转接原因').max(200),
+      }),
+      response: { 201: z.object({ id: z.number() }) },
+    },
+    handler: async (req, reply) =>
+      reply.code(201).send(await s.transfers.startFromMember(req.member!, req.ip, req.body.toOrgId, req.body.reason)),
+  });
+
+  r.post('/api/my/transfers/:id/cancel', {
+    config: { access: 'member' },
+    schema: {
+      tags,
+      summary: '团员撤回自己的转接申请 A member withdraws their request',
+      params: idParams,
+      response: { 200: statusOutput },
+    },
+    handler: async (req) => s.transfers.cancelByMember(req.member!, req.ip, req.params.id),
+  });
+
   r.post('/api/members/:id/transfers', {
     config: { access: { refs: [{ type: 'member', from: 'params', key: 'id', need: 'write' }] } },
     schema: {

@@ -10,6 +10,7 @@ import { KIND_LABELS } from '../org/org-kinds.js';
 import { checkIdNumber } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
 import { StudyStats } from '../study/study-stats.js';
+import type { MemberActor } from '../auth/member-auth.service.js';
 import type { SheetSpec } from '../common/excel.js';
 
 const STATUS_LABELS: Record<MemberTransferTable['status'], string> = {
@@ -66,13 +67,13 @@ export class TransferService {
   }
 
   private async startFor(
-    ctx: Ctx,
+    ctx: Pick<Ctx, 'ip'> & { actor: { accountId: number } | null },
     trx: Kysely<DB>,
     member: { id: number; org_id: number; org_path: string; status: string; name: string },
     toOrgId: number,
     reason: string,
     kind: MemberTransferTable['kind'],
-    side: 'sending' | 'receiving',
+    side: MemberTransferTable['initiated_by_side'],
   ) {
     if (member.status !== 'normal') throw conflict('只有状态为“正常”的团员可以办理转接');
     const pending = await trx
@@ -104,7 +105,8 @@ export class TransferService {
         initiated_by_side: side,
         status: 'pending',
         reason,
-        requested_by: ctx.actor.accountId,
+        requested_by: ctx.actor?.accountId ?? null,
+        requested_by_member: side === 'member' ? member.id : null,
         requested_at: now,
         decided_by: null,
         decided_at: null,
@@ -171,6 +173,80 @@ export class TransferService {
     });
   }
 
+  /** The member asks for their own transfer (on their phone); their branch's side approves, then the receiving org. */
+  async startFromMember(member: MemberActor, ip: string | null, toOrgId: number, reason: string) {
+    return this.db.transaction().execute(async (trx) => {
+      const m = await trx
+        .selectFrom('member')
+        .select(['id', 'org_id', 'org_path', 'status', 'name', 'graduation_date'])
+        .where('id', '=', member.memberId)
+        .executeTakeFirstOrThrow();
+      const kind = m.graduation_date && m.graduation_date <= nowIso().slice(0, 10) ? 'graduate_handover' : 'transfer';
+      return this.startFor({ actor: null, ip }, trx, m, toOrgId, reason, kind, 'member');
+    });
+  }
+
+  /** The member withdraws their own request while nobody has decided it. */
+  async cancelByMember(member: MemberActor, ip: string | null, id: number) {
+    return this.db.transaction().execute(async (trx) => {
+      const t = await this.load(trx, id);
+      if (t.initiated_by_side !== 'member' || t.member_id !== member.memberId) throw notFound('转接');
+      if (t.status !== 'pending' || t.sending_approved_at) throw conflict('转接已在审核中，不能撤回；请联系团支部');
+      const now = nowIso();
+      await trx
+        .updateTable('member_transfer')
+        .set({ status: 'cancelled', decided_at: now })
+        .where('id', '=', id)
+        .execute();
+      await this.restore(trx, t.member_id, t.from_path, now);
+      await audit(
+        trx,
+        { actor: null, ip },
+        { org: orgRef(t.from_path), action: 'member.transfer.cancel', subjectType: 'member_transfer', subjectId: id },
+      );
+      return { status: 'cancelled' as const };
+    });
+  }
+
+  /** The member's own transfers, newest first. */
+  async forMember(member: MemberActor) {
+    const rows = await this.db
+      .selectFrom('member_transfer as t')
+      .innerJoin('org as f', 'f.id', 't.from_org_id')
+      .innerJoin('org as o', 'o.id', 't.to_org_id')
+      .select([
+        't.id',
+        't.status',
+        't.reason',
+        't.requested_at',
+        't.decision_note',
+        't.initiated_by_side',
+        't.sending_approved_at',
+        'f.name as fromOrgName',
+        'o.name as toOrgName',
+      ])
+      .where('t.member_id', '=', member.memberId)
+      .orderBy('t.id', 'desc')
+      .limit(20)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      statusLabel:
+        r.status === 'pending'
+          ? r.initiated_by_side === 'member' && !r.sending_approved_at
+            ? '待转出团支部审核'
+            : '待接收组织审核'
+          : STATUS_LABELS[r.status],
+      fromOrgName: r.fromOrgName,
+      toOrgName: r.toOrgName,
+      reason: r.reason,
+      requestedAt: r.requested_at,
+      decisionNote: r.decision_note,
+      canCancel: r.initiated_by_side === 'member' && r.status === 'pending' && !r.sending_approved_at,
+    }));
+  }
+
   private async load(trx: Kysely<DB>, id: number) {
     const t = await trx
       .selectFrom('member_transfer as t')
@@ -187,12 +263,28 @@ export class TransferService {
   async decide(ctx: Ctx, id: number, approve: boolean, note: string | null) {
     return this.db.transaction().execute(async (trx) => {
       const t = await this.load(trx, id);
-      const other = t.initiated_by_side === 'sending' ? { id: t.to_org_id, path: t.to_path } : orgRef(t.from_path);
-      if (!can(ctx.actor, 'write', other))
-        throw forbidden(t.initiated_by_side === 'sending' ? '由接收组织审核' : '由转出组织审核');
+      const step = decidingSide(t);
+      const other = step === 'receiving' ? { id: t.to_org_id, path: t.to_path } : orgRef(t.from_path);
+      if (!can(ctx.actor, 'write', other)) throw forbidden(step === 'receiving' ? '由接收组织审核' : '由转出组织审核');
       if (t.status !== 'pending') throw conflict(`该转接${STATUS_LABELS[t.status]}，不能再审核`);
       if (!approve && !note) throw badRequest('驳回时请填写原因', [{ path: 'note', message: '请填写驳回原因' }]);
       const now = nowIso();
+      if (approve && t.initiated_by_side === 'member' && !t.sending_approved_at) {
+        // First of two approvals of a member's own request: the sending side lets the member go.
+        await trx
+          .updateTable('member_transfer')
+          .set({ sending_approved_at: now, sending_approved_by: ctx.actor.accountId })
+          .where('id', '=', id)
+          .execute();
+        await audit(trx, ctx, {
+          org: other,
+          action: 'member.transfer.approve',
+          subjectType: 'member_transfer',
+          subjectId: id,
+          after: { note, step: 'sending' },
+        });
+        return { status: 'pending' };
+      }
       await trx
         .updateTable('member_transfer')
         .set({
@@ -244,6 +336,7 @@ export class TransferService {
   async cancel(ctx: Ctx, id: number) {
     return this.db.transaction().execute(async (trx) => {
       const t = await this.load(trx, id);
+      if (t.initiated_by_side === 'member') throw forbidden('团员本人发起的转接只能由本人撤回，或由团组织驳回');
       const own = t.initiated_by_side === 'sending' ? orgRef(t.from_path) : { id: t.to_org_id, path: t.to_path };
       if (!can(ctx.actor, 'write', own)) throw forbidden('只有发起方可以撤回');
       if (t.status !== 'pending') throw conflict(`该转接${STATUS_LABELS[t.status]}，不能撤回`);
@@ -340,8 +433,9 @@ export class TransferService {
       .map((r) => {
         const sending = can(actor, 'write', orgRef(r.from_path));
         const receiving = can(actor, 'write', { id: r.to_org_id, path: r.to_path });
-        const initiatorSide = r.initiated_by_side === 'sending' ? sending : receiving;
-        const otherSide = r.initiated_by_side === 'sending' ? receiving : sending;
+        const initiatorSide =
+          r.initiated_by_side === 'member' ? false : r.initiated_by_side === 'sending' ? sending : receiving;
+        const otherSide = decidingSide(r) === 'receiving' ? receiving : sending;
         return {
           id: r.id,
           kind: r.kind,
@@ -356,7 +450,10 @@ export class TransferService {
           toBranchName: r.branchName,
           initiatedBySide: r.initiated_by_side,
           status: r.status,
-          statusLabel: STATUS_LABELS[r.status],
+          statusLabel:
+            r.status === 'pending' && r.initiated_by_side === 'member' && !r.sending_approved_at
+              ? '待转出团支部审核'
+              : STATUS_LABELS[r.status],
           reason: r.reason,
           requestedAt: r.requested_at,
           decidedAt: r.decided_at,
@@ -583,4 +680,13 @@ export class TransferService {
       return { updated: ids.length };
     });
   }
+}
+
+/** Who decides a pending transfer now: the side that did not start it; a member's own request, the sending side first. */
+function decidingSide(t: {
+  initiated_by_side: MemberTransferTable['initiated_by_side'];
+  sending_approved_at: string | null;
+}): 'sending' | 'receiving' {
+  if (t.initiated_by_side === 'member') return t.sending_approved_at ? 'receiving' : 'sending';
+  return t.initiated_by_side === 'sending' ? 'receiving' : 'sending';
 }

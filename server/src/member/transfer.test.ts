@@ -1,6 +1,14 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnv, DIALECTS, Factory, standardTree, type Client, type TestEnv } from '../../test/harness.js';
+import {
+  createEnv,
+  DIALECTS,
+  Factory,
+  MemberClient,
+  standardTree,
+  type Client,
+  type TestEnv,
+} from '../../test/harness.js';
 import { withCheckChar } from './member-fields.js';
 
 describe.each(DIALECTS)('transfers and 学社衔接 (%s)', (dialect) => {
@@ -218,5 +226,58 @@ describe.each(DIALECTS)('transfers and 学社衔接 (%s)', (dialect) => {
       (await districtB.get(`/api/orgs/${tree.districtA.id}/graduate-handover.xlsx?from=2025-01-01&to=2025-12-31`))
         .statusCode,
     ).toBe(404);
+  });
+  it('lets a member apply on their phone: the sending side approves first, then the receiving org assigns a branch', async () => {
+    const id = await add('自己申请', '901');
+    const code = (await branchA.post(`/api/members/${id}/sign-in-code`)).json<{ codes: { code: string }[] }>().codes[0]!
+      .code;
+    const phone = new MemberClient(env.app);
+    expect((await phone.redeem(code)).statusCode).toBe(200);
+    const targets = (await phone.get(`/api/my/transfer-targets?q=${encodeURIComponent('乙区委员会')}`)).json<{
+      items: { id: number }[];
+    }>();
+    expect(targets.items.map((t) => t.id)).toContain(tree.districtB.id);
+    // A request withdrawn by the member before anyone decided it.
+    const first = await phone.post('/api/my/transfers', { toOrgId: tree.districtB.id, reason: '考上乙区学校' });
+    expect(first.statusCode, first.body).toBe(201);
+    const firstId = first.json<{ id: number }>().id;
+    expect((await districtA.post(`/api/transfers/${firstId}/cancel`, {})).statusCode).toBe(403);
+    expect((await phone.post(`/api/my/transfers/${firstId}/cancel`)).json()).toEqual({ status: 'cancelled' });
+    const start = await phone.post('/api/my/transfers', { toOrgId: tree.districtB.id, reason: '考上乙区学校' });
+    const transferId = start.json<{ id: number }>().id;
+    // The receiving org cannot decide before the sending side has.
+    expect((await districtB.post(`/api/transfers/${transferId}/approve`, {})).statusCode).toBe(403);
+    const out = (await branchA.get(`/api/orgs/${tree.branchA.id}/transfers?direction=out`)).json<{
+      items: { id: number; canDecide: boolean; statusLabel: string; initiatedBySide: string }[];
+    }>();
+    expect(out.items.find((t) => t.id === transferId)).toMatchObject({
+      canDecide: true,
+      statusLabel: '待转出团支部审核',
+      initiatedBySide: 'member',
+    });
+    expect((await branchA.post(`/api/transfers/${transferId}/approve`, {})).json()).toEqual({ status: 'pending' });
+    const mine = (await phone.get('/api/my/transfers')).json<{
+      items: { id: number; statusLabel: string; canCancel: boolean }[];
+    }>();
+    expect(mine.items[0]).toMatchObject({ id: transferId, statusLabel: '待接收组织审核', canCancel: false });
+    expect((await phone.post(`/api/my/transfers/${transferId}/cancel`)).statusCode).toBe(409);
+    expect((await branchA.post(`/api/transfers/${transferId}/approve`, {})).statusCode).toBe(403);
+    expect((await districtB.post(`/api/transfers/${transferId}/approve`, {})).json()).toEqual({
+      status: 'awaiting_assignment',
+    });
+    expect((await districtB.post(`/api/transfers/${transferId}/assign`, { branchId: tree.branchB.id })).json()).toEqual(
+      {
+        status: 'completed',
+      },
+    );
+    expect((await phone.get('/api/my/profile')).json<{ orgId: number }>().orgId).toBe(tree.branchB.id);
+    // Another member's session cannot see or cancel it.
+    const other = await add('旁人', '902');
+    const otherCode = (await branchA.post(`/api/members/${other}/sign-in-code`)).json<{ codes: { code: string }[] }>()
+      .codes[0]!.code;
+    const otherPhone = new MemberClient(env.app);
+    await otherPhone.redeem(otherCode);
+    expect((await otherPhone.get('/api/my/transfers')).json<{ items: unknown[] }>().items).toEqual([]);
+    expect((await otherPhone.post(`/api/my/transfers/${firstId}/cancel`)).statusCode).toBe(404);
   });
 });
