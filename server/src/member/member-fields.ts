@@ -142,18 +142,19 @@ export function joiningAgeProblem(birthDate: string, joinedOn: string): string |
 export const holdsOffice = (leaguePost: string | null | undefined): boolean => !!leaguePost && leaguePost !== '团员';
 
 /**
- * A NEW member (added or imported) who has already reached 28 is past the league's age limit: refused unless
- * they hold a league office, the same exception as 超龄离团. Existing members are not affected (the age-out
- * list deals with them).
+ * A NEW member (added or imported) whose 28th birthday fell in an earlier calendar year should already have
+ * left (超龄离团 is done per year): refused unless they hold a league office, the same exception as 超龄离团.
+ * Members turning 28 this year are still accepted — a roster moved in from 智慧团建 during the year holds them —
+ * and appear on this year's age-out list. Existing members are not affected.
  */
 export function overAgeProblem(
   birthDate: string,
   leaguePost: string | null | undefined,
   on: string = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
 ): string | null {
-  const age = ageOn(birthDate, on);
-  if (age < MAX_MEMBER_AGE || holdsOffice(leaguePost)) return null;
-  return `已满28周岁（出生${birthDate}，现年${age}岁），超过团员年龄上限：不担任团内职务的不能新增为团员`;
+  const reached = Number(birthDate.slice(0, 4)) + MAX_MEMBER_AGE;
+  if (reached >= Number(on.slice(0, 4)) || holdsOffice(leaguePost)) return null;
+  return `已于${reached}年满28周岁（出生${birthDate}，现年${ageOn(birthDate, on)}岁），超过团员年龄上限：不担任团内职务的不能新增为团员`;
 }
 
 /** 发展团员编号: 12 digits; for joins from 2017 its first four digits are the joining year. */

@@ -389,7 +389,7 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
     expect(stats.byStatus.aged_out).toBe(1);
   });
 
-  it('refuses a NEW member already 28 without a league office, and a joining age of 28 or more', async () => {
+  it('refuses a NEW member who turned 28 in an earlier year without a league office, and a joining age of 28 or more', async () => {
     const year = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
     const before = await memberCount();
     const over = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
@@ -401,7 +401,7 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
     expect(over.statusCode).toBe(400);
     expect(over.json<{ problems: { path: string; message: string }[] }>().problems[0]).toMatchObject({
       path: 'leaguePost',
-      message: expect.stringContaining('已满28周岁'),
+      message: expect.stringContaining('超过团员年龄上限'),
     });
     const plain = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
       name: '超龄青年',
@@ -421,6 +421,13 @@ describe.each(DIALECTS)('members (%s)', (dialect) => {
       expect.objectContaining({ path: 'joinedOn', message: expect.stringContaining('入团时已满28周岁') }),
     ]);
     expect(await memberCount()).toBe(before);
+    // Turning 28 this year is still accepted (this year's age-out list takes them).
+    const thisYear = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
+      name: '今年满28',
+      idNumber: ID(`${year - 28}0101`, '351'),
+      politicalStatus: '共青团员',
+    });
+    expect(thisYear.statusCode, thisYear.body).toBe(201);
     // Holding an office, the same person may be added.
     const secretary = await branchAdmin.post(`/api/orgs/${tree.branchA.id}/members`, {
       name: '超龄书记',
