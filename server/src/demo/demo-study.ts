@@ -105,7 +105,7 @@ export async function generateDemoStudy(
     let level = districtLevel.get(district);
     if (level === undefined) {
       const r = random();
-      level = r < 0.25 ? 0.88 + random() * 0.08 : r < 0.45 ? 0.38 + random() * 0.1 : 0.55 + random() * 0.3;
+      level = r < 0.25 ? 0.9 + random() * 0.08 : r < 0.45 ? 0.38 + random() * 0.1 : 0.62 + random() * 0.3;
       districtLevel.set(district, level);
     }
     branchLevel.set(b.id, Math.max(0.05, Math.min(1, level + (random() - 0.5) * 0.25)));

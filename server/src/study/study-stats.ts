@@ -269,31 +269,50 @@ export class StudyStats {
 
   /** Rebuilds one lesson's roll-up from its check-ins (after an import, or to verify the live figures). */
   static async recompute(db: Kysely<DB>, lessonId: number): Promise<{ orgs: number; learners: number }> {
+    // Counts per branch straight from the (lesson, org, kind) index, then the paths of those branches.
     const perBranch = await db
       .selectFrom('lesson_checkin')
-      .innerJoin('org', 'org.id', 'lesson_checkin.org_id')
-      .select(['lesson_checkin.org_id', 'org.path', 'lesson_checkin.kind'])
+      .select(['org_id', 'kind'])
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('lesson_checkin.lesson_id', '=', lessonId)
-      .groupBy(['lesson_checkin.org_id', 'org.path', 'lesson_checkin.kind'])
+      .where('lesson_id', '=', lessonId)
+      .groupBy(['org_id', 'kind'])
       .execute();
+    const ids = [...new Set(perBranch.map((r) => r.org_id))];
+    const paths = new Map<number, string>();
+    for (let i = 0; i < ids.length; i += 5000) {
+      const rows = await db
+        .selectFrom('org')
+        .select(['id', 'path'])
+        .where('id', 'in', ids.slice(i, i + 5000))
+        .execute();
+      for (const r of rows) paths.set(r.id, r.path);
+    }
     const sums = new Map<number, Sum>();
-    const branches = new Map<number, string>();
     let learners = 0;
     for (const r of perBranch) {
       const n = Number(r.n);
       learners += n;
-      branches.set(r.org_id, r.path);
-      for (const id of ancestorIds(r.path)) {
-        const s = sums.get(id) ?? { lessonId, orgId: id, members: 0, youth: 0, covered: 0 };
+      for (const id of ancestorIds(paths.get(r.org_id)!)) {
+        let s = sums.get(id);
+        if (!s) sums.set(id, (s = { lessonId, orgId: id, members: 0, youth: 0, covered: 0 }));
         if (r.kind === 'member') s.members += n;
         else s.youth += n;
-        sums.set(id, s);
       }
     }
-    for (const path of branches.values()) for (const id of ancestorIds(path)) sums.get(id)!.covered++;
+    for (const id of ids) for (const a of ancestorIds(paths.get(id)!)) sums.get(a)!.covered++;
     await db.deleteFrom('lesson_stats').where('lesson_id', '=', lessonId).execute();
-    await StudyStats.add(db, [...sums.values()]);
+    const rows = [...sums.values()].map((s) => ({
+      lesson_id: lessonId,
+      org_id: s.orgId,
+      members_learned: s.members,
+      youth_learned: s.youth,
+      branches_covered: s.covered,
+    }));
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await db
+        .insertInto('lesson_stats')
+        .values(rows.slice(i, i + CHUNK))
+        .execute();
     return { orgs: sums.size, learners };
   }
 }

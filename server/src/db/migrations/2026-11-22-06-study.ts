@@ -42,7 +42,12 @@ export async function up(db: Kysely<unknown>, d: Dialect): Promise<void> {
     .addColumn('checked_in_at', ts, (c) => c.notNull())
     .addUniqueConstraint('lesson_checkin_learner', ['lesson_id', 'learner_key'])
     .execute();
-  await db.schema.createIndex('lesson_checkin_org_idx').on('lesson_checkin').columns(['lesson_id', 'org_id']).execute();
+  // Covers the per-branch counts of a lesson (recompute, moves of members).
+  await db.schema
+    .createIndex('lesson_checkin_org_idx')
+    .on('lesson_checkin')
+    .columns(['lesson_id', 'org_id', 'kind'])
+    .execute();
   await db.schema.createIndex('lesson_checkin_member_idx').on('lesson_checkin').column('member_id').execute();
 
   await db.schema

@@ -41,7 +41,11 @@ export async function up(db: Kysely<unknown>, d: Dialect): Promise<void> {
       .on('member_transfer')
       .columns(['from_path', 'status'])
       .execute();
-    await db.schema.createIndex('member_transfer_to_idx').on('member_transfer').columns(['to_path', 'status']).execute();
+    await db.schema
+      .createIndex('member_transfer_to_idx')
+      .on('member_transfer')
+      .columns(['to_path', 'status'])
+      .execute();
   }
   await db.schema
     .alterTable('member_transfer')
