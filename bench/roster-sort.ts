@@ -78,11 +78,13 @@ for (const o of subtrees) {
     console.log(`| ${kind} | ${o.kind} ${o.id}, ${o.n} members | ${page} | ${cells.join(' | ')} |`);
   }
 }
-console.log(`\n| ${kind} | subtree | counts: first call | counts: p95 of 10 |`);
+console.log(`\n| ${kind} | subtree | counts: first call | counts: p95 of the next 10 |`);
 console.log('|---|---|---|---|');
 for (const o of subtrees) {
-  const xs = await time(() => services.members.stats(actor, o.id), 10);
-  console.log(`| ${kind} | ${o.kind} ${o.id}, ${o.n} members | ${xs[0]!.toFixed(1)} ms | ${p95(xs).toFixed(1)} ms |`);
+  const xs = await time(() => services.members.stats(actor, o.id), 11);
+  console.log(
+    `| ${kind} | ${o.kind} ${o.id}, ${o.n} members | ${xs[0]!.toFixed(1)} ms | ${p95(xs.slice(1)).toFixed(1)} ms |`,
+  );
 }
 await database.close();
 await stopPg?.();

@@ -557,7 +557,7 @@ export class MemberService {
   }
 
   /**
-   * Counts of a subtree: by status (roll-up), by 身份类别 (counted, cached for 10 minutes above 100,000
+   * Counts of a subtree: by status (roll-up), by 身份类别 (counted; at most 10 minutes old above 100,000
    * members) and the direct children's totals (roll-up). A role that reads single orgs only (org_read /
    * org_full) gets the counts of the members it may see, counted directly.
    */
@@ -606,25 +606,44 @@ export class MemberService {
     };
   }
 
-  private readonly categoryCache = new Map<number, { at: number; counts: Record<string, number> }>();
+  private readonly categoryCache = new Map<
+    number,
+    { at: number; counts: Record<string, number>; refreshing?: Promise<unknown> }
+  >();
 
-  /** 在册团员 by 身份类别: counted live up to 100,000 members, otherwise at most 10 minutes old. */
+  /**
+   * 在册团员 by 身份类别: counted live up to 100,000 members. Above that the figure is at most 10 minutes old: a
+   * stale figure is answered at once while a fresh count runs in the background, so only the first request
+   * after a start waits for the count (about a second for a province).
+   */
   private async byCategory(root: { id: number; path: string }, total: number) {
-    const live = total <= LIVE_CATEGORY_LIMIT;
+    const count = async () => {
+      const rows = await this.db
+        .selectFrom('member')
+        .select(['member.identity_category', sql<number>`count(*)`.as('n')])
+        .where((eb) => inSubtree(eb, 'member.org_path', root.path))
+        .where('member.status', 'in', CURRENT_STATUSES)
+        .groupBy('member.identity_category')
+        .execute();
+      const counts: Record<string, number> = {};
+      for (const r of rows) counts[r.identity_category ?? NO_CATEGORY] = Number(r.n);
+      return counts;
+    };
+    if (total <= LIVE_CATEGORY_LIMIT) return { counts: await count(), asOf: null };
     const hit = this.categoryCache.get(root.id);
-    if (!live && hit && Date.now() - hit.at < CATEGORY_CACHE_MS)
+    if (hit) {
+      if (Date.now() - hit.at >= CATEGORY_CACHE_MS && !hit.refreshing) {
+        const at = Date.now();
+        hit.refreshing = count()
+          .then((counts) => this.categoryCache.set(root.id, { at, counts }))
+          .catch(() => {
+            hit.refreshing = undefined;
+          });
+      }
       return { counts: hit.counts, asOf: new Date(hit.at).toISOString() };
-    const rows = await this.db
-      .selectFrom('member')
-      .select(['member.identity_category', sql<number>`count(*)`.as('n')])
-      .where((eb) => inSubtree(eb, 'member.org_path', root.path))
-      .where('member.status', 'in', CURRENT_STATUSES)
-      .groupBy('member.identity_category')
-      .execute();
-    const counts: Record<string, number> = {};
-    for (const r of rows) counts[r.identity_category ?? NO_CATEGORY] = Number(r.n);
-    if (live) return { counts, asOf: null };
+    }
     const at = Date.now();
+    const counts = await count();
     this.categoryCache.set(root.id, { at, counts });
     return { counts, asOf: new Date(at).toISOString() };
   }
