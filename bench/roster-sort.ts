@@ -40,7 +40,8 @@ if (!hasMembers) {
   await generateDemo(database, services.cipher, 'province', { members: true, lessons: 0 });
   console.log(`demo province in ${seconds()} s`);
 }
-if (kind === 'postgres') await sql`analyze`.execute(database.db);
+// A freshly loaded PostgreSQL table has no visibility map yet; autovacuum sets it on a running instance.
+if (kind === 'postgres') await sql`vacuum analyze`.execute(database.db);
 
 const actor: Actor = { accountId: 0, username: 'bench', displayName: 'bench', isSystemAdmin: true, roles: [] };
 const orgs = await database.db
