@@ -1,7 +1,8 @@
 -- wrk script: one check-in per line of $TUANWU_WRK_FILE ("token<TAB>csrf<TAB>json body"), each member once.
 local lines = {}
 local i = 0
-local ok, other, wrapped = 0, 0, 0
+-- Globals: done() reads them from each thread with thread:get().
+ok, other, wrapped = 0, 0, 0
 
 function setup(thread)
   threads = threads or {}

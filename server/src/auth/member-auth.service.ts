@@ -28,6 +28,8 @@ export interface MemberActor {
 export const MEMBER_SESSION_COOKIE = 'tuanwu_member';
 /** Members check in weekly from the same phone: a long session, ended by signing out or a new code. */
 export const MEMBER_SESSION_DAYS = 180;
+const SESSION_CACHE_MS = 10_000;
+const SESSION_CACHE_MAX = 500_000;
 export const SIGN_IN_CODE_DAYS = 30;
 export const SIGN_IN_CODE_LENGTH = 8;
 /** Codes issued at once for one org (a branch, or a 团总支 with its branches). */
@@ -43,6 +45,13 @@ export const normalizeCode = (raw: string): string => raw.toUpperCase().replace(
  * the member's own session, and issuing a new code ends the member's other sessions.
  */
 export class MemberAuthService {
+  /**
+   * Sessions resolved in the last few seconds, by token hash: a Monday-evening check-in peak asks for the same
+   * sessions thousands of times a second. Ending a session on this node drops it at once; another node may
+   * honour it for at most SESSION_CACHE_MS more.
+   */
+  private readonly recent = new Map<string, { actor: MemberActor; until: number }>();
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly cipher: FieldCipher,
@@ -127,7 +136,10 @@ export class MemberAuthService {
           .where('member_id', 'in', chunk)
           .where('used_at', 'is', null)
           .execute();
-        if ('memberId' in target) await trx.deleteFrom('member_session').where('member_id', 'in', chunk).execute();
+        if ('memberId' in target) {
+          await trx.deleteFrom('member_session').where('member_id', 'in', chunk).execute();
+          this.forget(chunk);
+        }
       }
       const rows = members.map((m) => {
         const code = randomCode(SIGN_IN_CODE_LENGTH);
@@ -265,6 +277,23 @@ export class MemberAuthService {
   /** The member behind a session cookie, or null (expired, unknown, or no longer on a roster). */
   async resolve(token: string): Promise<MemberActor | null> {
     const id = sha256(token);
+    const now = Date.now();
+    const hit = this.recent.get(id);
+    if (hit && hit.until > now) return hit.actor;
+    const actor = await this.load(id);
+    if (this.recent.size >= SESSION_CACHE_MAX) this.recent.clear();
+    if (actor) this.recent.set(id, { actor, until: now + SESSION_CACHE_MS });
+    else this.recent.delete(id);
+    return actor;
+  }
+
+  /** Forgets cached sessions of members (after their sessions changed on this node). */
+  private forget(memberIds: Iterable<number>): void {
+    const ids = new Set(memberIds);
+    for (const [k, v] of this.recent) if (ids.has(v.actor.memberId)) this.recent.delete(k);
+  }
+
+  private async load(id: string): Promise<MemberActor | null> {
     const row = await this.db
       .selectFrom('member_session')
       .innerJoin('member', 'member.id', 'member_session.member_id')
@@ -292,6 +321,7 @@ export class MemberAuthService {
 
   async logout(sessionId: string): Promise<void> {
     await this.db.deleteFrom('member_session').where('id', '=', sessionId).execute();
+    this.recent.delete(sessionId);
   }
 
   async setPassword(member: MemberActor, password: string, ip: string | null): Promise<void> {
@@ -299,6 +329,7 @@ export class MemberAuthService {
     const hash = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('member').set({ password_hash: hash }).where('id', '=', member.memberId).execute();
+      this.forget([member.memberId]);
       await trx
         .deleteFrom('member_session')
         .where('member_id', '=', member.memberId)

@@ -69,7 +69,7 @@ export class CheckinService {
   }
 
   private async lessonFor(lessonId: number, branchPath: string): Promise<LessonRow> {
-    const l = await this.lessons.byId(lessonId);
+    const l = await this.lessons.forCheckin(lessonId);
     if (!l || l.status !== 'published' || !ancestorIds(branchPath).includes(l.target_org_id))
       throw notFound('学习期次');
     return l;

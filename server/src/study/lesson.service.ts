@@ -9,6 +9,7 @@ import { parseQuiz, publicQuiz, type QuizQuestion } from './quiz.js';
 import { StudyStats } from './study-stats.js';
 
 export type LessonRow = Selectable<LessonTable>;
+const LESSON_CACHE_MS = 2000;
 export type LessonState = 'upcoming' | 'open' | 'closed' | 'withdrawn';
 export const LESSON_STATE_LABELS: Record<LessonState, string> = {
   upcoming: '未开始',
@@ -84,10 +85,27 @@ export function learnerLesson(l: LessonRow) {
  * it and its figures.
  */
 export class LessonService {
+  /** Lessons read by check-ins in the last moment (every check-in of a peak asks for the same few lessons). */
+  private readonly recent = new Map<number, { row: LessonRow | undefined; until: number }>();
+
   constructor(private readonly db: Kysely<DB>) {}
 
   async byId(id: number, db: Kysely<DB> = this.db): Promise<LessonRow | undefined> {
     return db.selectFrom('lesson').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * A lesson as check-ins see it: read at most once per LESSON_CACHE_MS on this node. An edit (a withdrawal, a
+   * new close time) reaches check-ins within that time; this node's own edits at once.
+   */
+  async forCheckin(id: number): Promise<LessonRow | undefined> {
+    const now = Date.now();
+    const hit = this.recent.get(id);
+    if (hit && hit.until > now) return hit.row;
+    const row = await this.byId(id);
+    if (this.recent.size > 10_000) this.recent.clear();
+    this.recent.set(id, { row, until: now + LESSON_CACHE_MS });
+    return row;
   }
 
   async targetPath(l: Pick<LessonRow, 'target_org_id'>, db: Kysely<DB> = this.db): Promise<string> {
@@ -215,6 +233,7 @@ export class LessonService {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
+      this.recent.delete(id);
       await audit(trx, ctx, {
         org,
         action: 'lesson.update',
