@@ -44,13 +44,23 @@ export const normalizeCode = (raw: string): string => raw.toUpperCase().replace(
  * password and later sign in with 身份证号 + password. Nobody else can check in for them: a check-in needs
  * the member's own session, and issuing a new code ends the member's other sessions.
  */
+/**
+ * Member sessions resolved in the last few seconds, by token hash: a Monday-evening check-in peak asks for the
+ * same sessions thousands of times a second. Whatever changes a member's session or branch on this node drops
+ * the member from here at once (`forgetMembers`); another node may use the old answer for at most
+ * SESSION_CACHE_MS.
+ */
+const recentSessions = new Map<string, { actor: MemberActor; until: number }>();
+
+/** Drops cached sessions of these members (their sessions, branch or status changed). */
+export function forgetMembers(memberIds: Iterable<number>): void {
+  const ids = new Set(memberIds);
+  if (!ids.size || !recentSessions.size) return;
+  for (const [k, v] of recentSessions) if (ids.has(v.actor.memberId)) recentSessions.delete(k);
+}
+
 export class MemberAuthService {
-  /**
-   * Sessions resolved in the last few seconds, by token hash: a Monday-evening check-in peak asks for the same
-   * sessions thousands of times a second. Ending a session on this node drops it at once; another node may
-   * honour it for at most SESSION_CACHE_MS more.
-   */
-  private readonly recent = new Map<string, { actor: MemberActor; until: number }>();
+  private readonly recent = recentSessions;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -138,7 +148,7 @@ export class MemberAuthService {
           .execute();
         if ('memberId' in target) {
           await trx.deleteFrom('member_session').where('member_id', 'in', chunk).execute();
-          this.forget(chunk);
+          forgetMembers(chunk);
         }
       }
       const rows = members.map((m) => {
@@ -287,12 +297,6 @@ export class MemberAuthService {
     return actor;
   }
 
-  /** Forgets cached sessions of members (after their sessions changed on this node). */
-  private forget(memberIds: Iterable<number>): void {
-    const ids = new Set(memberIds);
-    for (const [k, v] of this.recent) if (ids.has(v.actor.memberId)) this.recent.delete(k);
-  }
-
   private async load(id: string): Promise<MemberActor | null> {
     const row = await this.db
       .selectFrom('member_session')
@@ -329,7 +333,7 @@ export class MemberAuthService {
     const hash = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('member').set({ password_hash: hash }).where('id', '=', member.memberId).execute();
-      this.forget([member.memberId]);
+      forgetMembers([member.memberId]);
       await trx
         .deleteFrom('member_session')
         .where('member_id', '=', member.memberId)

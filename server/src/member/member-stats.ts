@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, MemberStatus } from '../db/schema.js';
 import { ancestorIds } from '../access/access.js';
 import { CURRENT_STATUSES } from './member-fields.js';
+import { forgetMembers } from '../auth/member-auth.service.js';
 
 /**
  * Roll-up of members per org and status: every member counts at its branch and at every ancestor. Kept in
@@ -88,8 +89,9 @@ export class MemberStats {
     from: { id: number; path: string },
     into: { id: number; path: string },
   ): Promise<void> {
-    const members = await db.selectFrom('member').select(['status']).where('org_id', '=', from.id).execute();
+    const members = await db.selectFrom('member').select(['id', 'status']).where('org_id', '=', from.id).execute();
     if (!members.length) return;
+    forgetMembers(members.map((m) => m.id));
     const stats = new MemberStats();
     for (const m of members) stats.add(from.path, m.status, -1).add(into.path, m.status, 1);
     await db

@@ -19,6 +19,7 @@ import {
   overAgeProblem,
 } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
+import { forgetMembers } from '../auth/member-auth.service.js';
 import type { MemberCreateInput, MemberUpdateInput, RosterFilter, RosterSort } from './member.schemas.js';
 
 const SORT_COLUMNS = { name: 'name', birthDate: 'birth_date', joinedOn: 'joined_on' } as const;
@@ -742,6 +743,7 @@ export class MemberService {
           .executeTakeFirstOrThrow();
         requireOrg(ctx.actor, 'write', { id: m.org_id, path: m.org_path });
         await trx.updateTable('member').set({ status: 'aged_out', updated_at: now }).where('id', '=', id).execute();
+        forgetMembers([id]);
         stats.add(m.org_path, m.status, -1).add(m.org_path, 'aged_out', 1);
       }
       await stats.flush(trx);

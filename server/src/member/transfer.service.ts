@@ -10,7 +10,7 @@ import { KIND_LABELS } from '../org/org-kinds.js';
 import { checkIdNumber } from './member-fields.js';
 import { MemberStats } from './member-stats.js';
 import { StudyStats } from '../study/study-stats.js';
-import type { MemberActor } from '../auth/member-auth.service.js';
+import { forgetMembers, type MemberActor } from '../auth/member-auth.service.js';
 import type { SheetSpec } from '../common/excel.js';
 
 const STATUS_LABELS: Record<MemberTransferTable['status'], string> = {
@@ -381,6 +381,7 @@ export class TransferService {
       .execute();
     await new MemberStats().add(t.from_path, 'transferring_out', -1).add(branch.path, 'normal', 1).flush(trx);
     await StudyStats.followMembers(trx, [t.member_id], branch, now);
+    forgetMembers([t.member_id]);
     await trx
       .updateTable('member_transfer')
       .set({ status: 'completed', to_branch_id: branch.id, completed_at: now })
