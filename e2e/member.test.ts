@@ -22,6 +22,7 @@ import {
   visible,
   type Harness,
 } from './harness.js';
+import { withCheckChar } from '../server/src/member/member-fields.js';
 
 const CITY = '共青团测试市委员会';
 const DISTRICT = '共青团渝中区委员会';
@@ -30,13 +31,6 @@ const BRANCH2 = '重庆市第一中学高2024级2班团支部';
 const DISTRICT_ADMIN = { username: 'yuzhong', displayName: '渝中区团委管理员', password: 'Yuzhong-2026' };
 const BRANCH_ADMIN = { username: 'banji1', displayName: '高2024级1班团支书', password: 'Banji1-2026' };
 
-/** GB 11643: the check character of the first 17 characters. */
-function withCheckChar(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * weights[i]!;
-  return first17 + '10X98765432'[sum % 11];
-}
 /** A valid ID number born on `birth` (YYYYMMDD) whose check character is X. */
 function idEndingInX(birth: string): string {
   for (let seq = 0; seq < 1000; seq++) {

@@ -25,6 +25,7 @@ import {
   type ApiSession,
   type Harness,
 } from './harness.js';
+import { withCheckChar } from '../server/src/member/member-fields.js';
 
 const CITY = '共青团学习市委员会';
 const SCHOOL = '共青团学习市第一中学委员会';
@@ -32,13 +33,6 @@ const BRANCH = '学习市第一中学高二3班团支部';
 const CADRE = { username: 'gaoer3', displayName: '高二3班团支书', password: 'Gaoer3-2026' };
 const BUDGET_BYTES = 60 * 1024;
 
-/** GB 11643: the check character of the first 17 characters. */
-function withCheckChar(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * weights[i]!;
-  return first17 + '10X98765432'[sum % 11];
-}
 const YEAR = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
 const MEMBERS = [
   { name: '王小明', idNumber: withCheckChar(`500103${YEAR - 17}0315001`) },

@@ -26,6 +26,7 @@ import {
   type ApiSession,
   type Harness,
 } from './harness.js';
+import { withCheckChar } from '../server/src/member/member-fields.js';
 
 const CITY = '共青团学习市委员会';
 const DISTRICT_A = '共青团甲区委员会';
@@ -37,14 +38,6 @@ const BRANCH_B1 = '乙区机关团支部';
 const BRANCH_C1 = '丙区社区团支部';
 const CITY_ADMIN = { username: 'xuexi-city', displayName: '市团委宣传部', password: 'Xuexi-city-2026' };
 const A1_ADMIN = { username: 'xuexi-a1', displayName: '高一1班团支书', password: 'Xuexi-a1-2026' };
-
-/** GB 11643: the check character of the first 17 characters. */
-function withCheckChar(first17: string): string {
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * weights[i]!;
-  return first17 + '10X98765432'[sum % 11];
-}
 
 const DAY = 86_400_000;
 const beijing = (ms = Date.now()) => new Date(ms + 8 * 3600_000);
