@@ -363,14 +363,7 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
   });
 
   r.get('/api/orgs/:id/study/reports/:kind', {
-    config: {
-      access: {
-        refs: [
-          { type: 'org', from: 'params', key: 'id', need: 'read' },
-          { type: 'lesson', from: 'query', key: 'lessonId', need: 'read' },
-        ],
-      },
-    },
+    config: { access: orgAndLesson('read') },
     schema: {
       tags,
       summary: '督导、通报、考核（Word 公文或 Excel）Supervision sheet, bulletin, assessment (Word or Excel)',
