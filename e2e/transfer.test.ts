@@ -3,7 +3,9 @@
  * transfers a member to district B's committee, B approves and assigns a branch, the member moves rosters and
  * both sides see the history; B asks for a member by ID number and name and A rejects it with a reason that B
  * reads; a school branch marks its graduates, the 学社衔接 dashboard shows the rate and the pending list, one
- * graduate is handed to a community branch whose district approves on a phone, and the rate goes up.
+ * graduate is handed to a community branch whose district approves on a phone, and the rate goes up; a member applies
+ * on their phone (withdraws, is rejected by the branch with a reason, applies again), the branch approves first,
+ * district B approves and assigns a branch, and the member's phone shows the new branch.
  */
 import ExcelJS from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -354,6 +356,154 @@ describe('transfer and 学社衔接 journeys', () => {
     expect(all).not.toContain(MEMBERS.grad2.idNumber);
     expect(String(wb.getWorksheet('学社衔接率')!.getRow(3).getCell(4).value)).toBe('33.3%');
     await cityCtx.close();
+  });
+
+  it('lets a member apply on their phone: withdrawn, rejected by the branch, then approved by both sides', async () => {
+    const applicant = { name: '林自申', idNumber: idOf(17) };
+    const applicantId = (
+      await admin.call<{ id: number }>('POST', `/api/orgs/${ids.branchA}/members`, {
+        ...applicant,
+        politicalStatus: '共青团员',
+        identityCategory: '学生',
+      })
+    ).id;
+    // The branch prints the member's one-time sign-in code; the member opens its link on their phone.
+    const branchCadre = await apiSession(h.baseUrl, SCHOOL_ADMIN.username, SCHOOL_ADMIN.password);
+    const { codes } = await branchCadre.call<{ codes: { code: string }[] }>(
+      'POST',
+      `/api/members/${applicantId}/sign-in-code`,
+      {},
+    );
+    const { ctx: phoneCtx, page: phone } = await newPage(PHONE);
+    await phone.goto(`/m/#/code/${codes[0]!.code}`);
+    await textIs(phone.getByTestId('greeting'), `你好，${applicant.name}`);
+    await textIs(phone.getByTestId('my-org'), BRANCH_A);
+    const homeLink = phone.getByTestId('open-transfer');
+    await hasText(homeLink, '转接组织关系');
+    expect(await homeLink.getByTestId('transfer-status').count()).toBe(0);
+    await homeLink.click();
+    await textIs(phone.getByTestId('transfer-current-org'), BRANCH_A);
+
+    // Missing choices are named before anything is sent; the search wants two characters and shows paths.
+    const message = phone.getByTestId('transfer-message');
+    await phone.getByTestId('transfer-submit').click();
+    await textIs(message, '请先搜索并选择要转入的组织');
+    const search = phone.getByTestId('transfer-target-search');
+    await search.fill('乙');
+    await visible(phone.getByText('请至少输入 2 个字'));
+    await search.fill('滨江社区');
+    const community = phone.getByTestId(`transfer-target-${ids.communityB}`);
+    await hasText(community, `${CITY} / ${DISTRICT_B}`);
+    await community.click();
+    await hasText(phone.getByTestId('transfer-target-chosen'), COMMUNITY_B);
+    await phone.getByTestId('transfer-submit').click();
+    await textIs(message, '请填写转接原因（至少 2 个字）');
+    await phone.getByTestId('transfer-reason').fill('搬家到乙区滨江');
+    await phone.getByTestId('transfer-submit').click();
+    await hasText(message, `申请已提交，先由「${BRANCH_A}」审核`);
+    const latest = phone.getByTestId('my-transfers').locator('.transfer').first();
+    await hasText(latest, `转入 ${COMMUNITY_B}`);
+    await textIs(latest.getByTestId('transfer-status'), '待转出团支部审核');
+    await visible(phone.getByTestId('transfer-open'));
+    expect(await phone.getByTestId('transfer-submit').count()).toBe(0);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+    // The home screen shows the status; the member withdraws before anyone has decided.
+    await phone.getByLabel('返回').click();
+    await textIs(homeLink.getByTestId('transfer-status'), '待转出团支部审核');
+    await hasText(homeLink, `转入 ${COMMUNITY_B}`);
+    await homeLink.click();
+    await latest.getByTestId('transfer-cancel').click();
+    await latest.getByTestId('transfer-cancel-confirm').click();
+    await textIs(message, '已撤回申请。需要时可以重新申请。');
+    await textIs(latest.getByTestId('transfer-status'), '已撤回');
+    expect(await latest.getByTestId('transfer-cancel').count()).toBe(0);
+    expect((await branchCadre.call<{ status: string }>('GET', `/api/members/${applicantId}`)).status).toBe('normal');
+
+    // A second request; the branch cadre rejects it in the admin app with a reason the member reads.
+    await phone.getByTestId('transfer-target-search').fill('滨江社区');
+    await phone.getByTestId(`transfer-target-${ids.communityB}`).click();
+    await phone.getByTestId('transfer-reason').fill('搬家到乙区滨江');
+    await phone.getByTestId('transfer-submit').click();
+    await textIs(latest.getByTestId('transfer-status'), '待转出团支部审核');
+    const { ctx: schoolCtx, page: school } = await newPage();
+    await login(school, SCHOOL_ADMIN.username, SCHOOL_ADMIN.password);
+    await school.goto(`/members/transfers?org=${ids.branchA}`);
+    const request = transferOf(school, applicant.name);
+    await hasText(request, '待转出团支部审核');
+    await hasText(request, '团员本人于');
+    await request.getByTestId('transfer-reject').click();
+    await visible(school.locator('.ant-modal:visible').getByText('驳回原因会显示给团员本人'));
+    await school.getByTestId('transfer-decision-note').fill('请先到学校办理离校手续');
+    await school.getByTestId('transfer-decision-submit').click();
+    await visible(school.getByText(`已驳回 ${applicant.name} 的转接`));
+    await phone.reload();
+    await textIs(latest.getByTestId('transfer-status'), '已驳回');
+    await textIs(latest.getByTestId('transfer-note'), '驳回原因：请先到学校办理离校手续');
+
+    // The third request, to district B's committee. A second tab still shows the form: its request is refused
+    // with a clear message, and its list shows the open one.
+    const tab = await phoneCtx.newPage();
+    tab.on('pageerror', (e: Error) => pageErrors.push(e.message));
+    await tab.goto('/m/#/me/transfer');
+    await tab.getByTestId('transfer-target-search').fill('乙区委员');
+    await tab.getByTestId(`transfer-target-${ids.districtB}`).click();
+    await tab.getByTestId('transfer-reason').fill('考入乙区学校');
+    await phone.getByTestId('transfer-target-search').fill('乙区委员');
+    await hasText(phone.getByTestId(`transfer-target-${ids.districtB}`), CITY);
+    await phone.getByTestId(`transfer-target-${ids.districtB}`).click();
+    await phone.getByTestId('transfer-reason').fill('考入乙区学校');
+    await phone.getByTestId('transfer-submit').click();
+    await textIs(latest.getByTestId('transfer-status'), '待转出团支部审核');
+    await hasText(latest, `转入 ${DISTRICT_B}`);
+    await tab.getByTestId('transfer-submit').click();
+    await textIs(tab.getByTestId('transfer-message'), '你已有正在办理的转接，不能再提交新的申请。');
+    await textIs(
+      tab.getByTestId('my-transfers').locator('.transfer').first().getByTestId('transfer-status'),
+      '待转出团支部审核',
+    );
+    await tab.close();
+
+    // District B sees it coming in but cannot decide before the sending side.
+    await b.goto(`/members/transfers?org=${ids.districtB}&tab=in`);
+    const incoming = transferOf(b, applicant.name);
+    await hasText(incoming, '待转出团支部审核');
+    await hasText(incoming, '团员本人于');
+    expect(await incoming.getByTestId('transfer-approve').count()).toBe(0);
+
+    // The branch approves first; then the member can no longer withdraw.
+    await school.reload();
+    await request.getByTestId('transfer-approve').click();
+    await school.getByTestId('transfer-decision-submit').click();
+    await visible(school.getByText(`已同意，等待「${DISTRICT_B}」审核`));
+    await hasText(school.getByTestId('transfer-list'), '没有等待您审批或分配团支部的转接');
+    await schoolCtx.close();
+    await phone.reload();
+    await textIs(latest.getByTestId('transfer-status'), '待接收组织审核');
+    expect(await latest.getByTestId('transfer-cancel').count()).toBe(0);
+
+    // District B approves and assigns a branch.
+    await b.goto(`/members/transfers?org=${ids.districtB}`);
+    const waiting = transferOf(b, applicant.name);
+    await waiting.getByTestId('transfer-approve').click();
+    await b.getByTestId('transfer-decision-submit').click();
+    await visible(b.getByText(`已同意，请为 ${applicant.name} 分配团支部`));
+    await waiting.getByTestId('transfer-assign').click();
+    await pickOrg(b, 'transfer-assign-branch', '税务局', ids.officeB);
+    await b.getByTestId('transfer-decision-submit').click();
+    await visible(b.getByText(`转接已完成：${applicant.name} 已转入新的团支部`));
+
+    // Back on the home screen (the page stayed open): it says 已完成 and names the new branch.
+    await phone.getByLabel('返回').click();
+    await textIs(phone.getByTestId('my-org'), OFFICE_B);
+    await textIs(homeLink.getByTestId('transfer-status'), '已完成');
+    await homeLink.click();
+    await textIs(phone.getByTestId('transfer-current-org'), OFFICE_B);
+    await textIs(latest.getByTestId('transfer-status'), '已完成');
+    await hasText(latest, `转入 ${DISTRICT_B}`);
+    await hasText(latest, `从 ${BRANCH_A}`);
+    await visible(phone.getByTestId('transfer-submit'));
+    await phoneCtx.close();
   });
 
   it('raised no errors in the page', () => {

@@ -7,15 +7,18 @@ import { MemberHome } from './MemberHome';
 import { match, navigate, usePath } from './router';
 import { Settings } from './Settings';
 import { SignIn } from './SignIn';
+import { TransferPage } from './Transfer';
 import { Loading, Notice, Screen } from './ui';
 import { BranchHome, BranchSearch } from './Youth';
 
 /**
  * The light phone page (`/m/#/…`) for 青年大学习: members sign in with their personal code and check in; youth
- * find their branch (or scan its QR code) and check in with name + 学号/工号. Routes:
+ * find their branch (or scan its QR code) and check in with name + 学号/工号; members also apply for their own
+ * 组织关系转接. Routes:
  *
  * `/` 首页 · `/signin` · `/code/:code` (the branch's link) · `/me` · `/me/lessons/:id` · `/me/settings` ·
- * `/youth` (branch search) · `/b/:id` (branch QR landing) · `/b/:id/lessons/:lessonId`
+ * `/me/transfer` (组织关系转接) · `/youth` (branch search) · `/b/:id` (branch QR landing) ·
+ * `/b/:id/lessons/:lessonId`
  */
 export function App() {
   const path = usePath();
@@ -61,8 +64,9 @@ export function App() {
 
   if (path.startsWith('/me')) {
     if (!me) return <SignInFirst />;
-    if (path === '/me') return <MemberHome me={me} />;
+    if (path === '/me') return <MemberHome me={me} onChanged={refresh} />;
     if (path === '/me/settings') return <Settings me={me} onChanged={refresh} />;
+    if (path === '/me/transfer') return <TransferPage me={me} onChanged={refresh} />;
     const lesson = match('/me/lessons/:id', path);
     if (lesson)
       return (

@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
 import { api, formatTime, type Lesson, type Notification, type Profile } from './client';
+import { TransferLink } from './Transfer';
 import { Loading, Notice, Screen, useLoad } from './ui';
 
 /** A lesson as a row of a list: label, title, and whether this person has learned it. */
@@ -21,7 +22,7 @@ export function LessonLink({ lesson, href, learned }: { lesson: Lesson; href: st
 }
 
 /** 我的学习: greeting, the current lessons with 已学/未学, and reminders sent by the branch or above. */
-export function MemberHome({ me }: { me: Profile }) {
+export function MemberHome({ me, onChanged }: { me: Profile; onChanged: () => Promise<void> }) {
   const lessons = useLoad(() => api.get<{ items: Lesson[] }>('/api/my/lessons'), 'lessons');
   const notes = useLoad(() => api.get<{ items: Notification[] }>('/api/my/notifications'), 'notes');
   const reminders = (notes.data?.items ?? []).slice(0, 5);
@@ -29,7 +30,9 @@ export function MemberHome({ me }: { me: Profile }) {
     <Screen title="我的学习">
       <div class="greeting">
         <h2 data-testid="greeting">你好，{me.name}</h2>
-        <p class="muted">{me.orgName}</p>
+        <p class="muted" data-testid="my-org">
+          {me.orgName}
+        </p>
         <a class="link-button" href="#/me/settings" data-testid="open-settings">
           设置
         </a>
@@ -57,6 +60,8 @@ export function MemberHome({ me }: { me: Profile }) {
           </ul>
         </>
       )}
+      <h3>组织关系</h3>
+      <TransferLink memberId={me.id} onMoved={() => void onChanged()} />
     </Screen>
   );
 }

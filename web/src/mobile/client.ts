@@ -55,6 +55,29 @@ export interface BranchHit {
   parentName: string;
 }
 
+export type TransferStatus = 'pending' | 'awaiting_assignment' | 'completed' | 'rejected' | 'cancelled';
+
+/** A member's own 组织关系转接 (`GET /api/my/transfers`, server/src/member/transfer.routes.ts). */
+export interface MyTransfer {
+  id: number;
+  status: TransferStatus;
+  statusLabel: string;
+  fromOrgName: string;
+  toOrgName: string;
+  reason: string;
+  requestedAt: string;
+  decisionNote: string | null;
+  canCancel: boolean;
+}
+
+/** An org a member may move to (`GET /api/my/transfer-targets`): names only, as on a 介绍信. */
+export interface TransferTarget {
+  id: number;
+  name: string;
+  kindLabel: string;
+  pathNames: string[];
+}
+
 export interface CheckinResult {
   counted: true;
   firstTime: boolean;

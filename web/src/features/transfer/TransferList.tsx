@@ -12,6 +12,13 @@ type Decision = 'approve' | 'reject' | 'assign';
 
 const DECISION_TITLES: Record<Decision, string> = { approve: '同意转接', reject: '驳回转接', assign: '分配团支部' };
 
+/**
+ * Who started a transfer. `member` (团员本人, on the phone page) is not in the shared type yet; a member's own
+ * request is approved by the sending side first, then by the receiving org.
+ */
+const SIDE_LABELS: Record<string, string> = { sending: '转出组织', receiving: '接收组织', member: '团员本人' };
+const startedByMember = (side: Transfer['initiatedBySide'] | 'member') => side === 'member';
+
 /** 同意 (with an optional note), 驳回 (a reason is required, as the server asks) or 分配团支部. */
 function DecisionModal({
   transfer: t,
@@ -43,7 +50,9 @@ function DecisionModal({
             ? `已同意，请为 ${t.memberName} 分配团支部`
             : res.status === 'rejected'
               ? `已驳回 ${t.memberName} 的转接`
-              : '已处理',
+              : res.status === 'pending'
+                ? `已同意，等待「${t.toOrgName}」审核`
+                : '已处理',
       );
       onDone();
     } catch (e) {
@@ -102,7 +111,11 @@ function DecisionModal({
                   ]
                 : [{ max: 200, message: '不能超过200字' }]
             }
-            extra={decision === 'reject' ? '驳回原因会显示给发起方；团员恢复为“正常”。' : undefined}
+            extra={
+              decision === 'reject'
+                ? `驳回原因会显示给${startedByMember(t.initiatedBySide) ? '团员本人' : '发起方'}；团员恢复为“正常”。`
+                : undefined
+            }
           >
             <Input.TextArea rows={3} maxLength={200} showCount data-testid="transfer-decision-note" />
           </Form.Item>
@@ -182,7 +195,7 @@ function Route({ t }: { t: Transfer }) {
 
 /** What happened, in words: who started it, when, the decision and its note. */
 function Progress({ t }: { t: Transfer }) {
-  const side = t.initiatedBySide === 'sending' ? '转出组织' : '接收组织';
+  const side = SIDE_LABELS[t.initiatedBySide] ?? '';
   return (
     <Typography.Text type="secondary" style={{ fontSize: 12 }}>
       {side}于 {formatTime(t.requestedAt)} 发起

@@ -68,7 +68,7 @@ function Transfers({ org }: { org: OrgDetail }) {
     <Flex vertical gap={12} data-testid="transfers">
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Text type="secondary">
-          转出、转入「{org.name}」及其下级组织的转接。一方发起，另一方审核；接收组织为团委、团总支的，审核后分配团支部。
+          {`转出、转入「${org.name}」及其下级组织的转接。一方发起，另一方审核；团员本人在手机上申请的，先由转出方、再由接收组织审核；接收组织为团委、团总支的，审核后分配团支部。`}
         </Typography.Text>
         {org.canWrite && org.status === 'active' && (
           <Button icon={<ImportOutlined />} onClick={() => setIncoming(true)} data-testid="transfer-incoming">
