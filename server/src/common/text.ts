@@ -6,7 +6,11 @@ export function toHalfWidth(s: string): string {
   return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 }
 
+/** Characters cleanCell changes; most cells of a large file have none and are returned as they are. */
+const NEEDS_CLEANING = /[\s\uFF01-\uFF5E\u3000]/;
+
 export function cleanCell(s: string): string {
+  if (!NEEDS_CLEANING.test(s)) return s;
   return toHalfWidth(s)
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/\s+/g, ' ')

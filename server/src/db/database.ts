@@ -14,6 +14,16 @@ export interface Database {
    * statements on SQLite (its fastest path), multi-row INSERTs on PostgreSQL.
    */
   bulkInsert<T extends keyof DB>(trx: Kysely<DB>, table: T, rows: Insertable<DB[T]>[]): Promise<void>;
+  /**
+   * Like bulkInsert, skipping rows whose `unique` columns already exist; tells for each row whether it was
+   * inserted (rows must be unique among themselves on those columns).
+   */
+  insertNew<T extends keyof DB>(
+    trx: Kysely<DB>,
+    table: T,
+    rows: Insertable<DB[T]>[],
+    unique: (keyof DB[T] & string)[],
+  ): Promise<boolean[]>;
   /** Human-readable location, for logs (never includes a password). */
   location: string;
   close(): Promise<void>;
@@ -37,6 +47,22 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const columnTypes = new Map<string, Map<string, string>>();
     const url = new URL(opts.databaseUrl);
+    const typesOf = async (trx: Kysely<DB>, table: string) => {
+      let types = columnTypes.get(table);
+      if (!types) {
+        const res = await sql<{
+          column_name: string;
+          udt_name: string;
+        }>`select column_name, udt_name from information_schema.columns where table_name = ${table} and table_schema = current_schema()`.execute(
+          trx,
+        );
+        types = new Map(res.rows.map((r) => [r.column_name, r.udt_name]));
+        columnTypes.set(table, types);
+      }
+      return types;
+    };
+    const unnestArrays = (cols: string[], chunk: Record<string, unknown>[], types: Map<string, string>) =>
+      sql.join(cols.map((c) => sql`${chunk.map((r) => r[c] ?? null)}::${sql.raw(types.get(c) ?? 'text')}[]`));
     return {
       db,
       dialect: postgresDialect,
@@ -44,24 +70,30 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
       async bulkInsert(trx, table, rows) {
         if (!rows.length) return;
         const cols = Object.keys(rows[0]!);
-        let types = columnTypes.get(table);
-        if (!types) {
-          const res = await sql<{
-            column_name: string;
-            udt_name: string;
-          }>`select column_name, udt_name from information_schema.columns where table_name = ${table} and table_schema = current_schema()`.execute(
-            trx,
-          );
-          types = new Map(res.rows.map((r) => [r.column_name, r.udt_name]));
-          columnTypes.set(table, types);
-        }
+        const types = await typesOf(trx, table);
         for (let i = 0; i < rows.length; i += 50_000) {
           const chunk = rows.slice(i, i + 50_000) as Record<string, unknown>[];
-          const arrays = cols.map((c) => sql`${chunk.map((r) => r[c] ?? null)}::${sql.raw(types.get(c) ?? 'text')}[]`);
-          await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) select * from unnest(${sql.join(arrays)})`.execute(
+          await sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) select * from unnest(${unnestArrays(cols, chunk, types)})`.execute(
             trx,
           );
         }
+      },
+      async insertNew(trx, table, rows, unique) {
+        if (!rows.length) return [];
+        const cols = Object.keys(rows[0]!);
+        const types = await typesOf(trx, table);
+        const key = (r: Record<string, unknown>) => unique.map((c) => String(r[c])).join('\u0000');
+        const inserted = new Set<string>();
+        for (let i = 0; i < rows.length; i += 50_000) {
+          const chunk = rows.slice(i, i + 50_000) as Record<string, unknown>[];
+          const res = await sql<
+            Record<string, unknown>
+          >`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))}) select * from unnest(${unnestArrays(cols, chunk, types)}) on conflict (${sql.join(unique.map((c) => sql.ref(c)))}) do nothing returning ${sql.join(unique.map((c) => sql.ref(c)))}`.execute(
+            trx,
+          );
+          for (const r of res.rows) inserted.add(key(r));
+        }
+        return rows.map((r) => inserted.has(key(r as Record<string, unknown>)));
       },
       location: `postgres://${url.host}${url.pathname}`,
       close: () => db.destroy(),
@@ -102,6 +134,19 @@ export function openSqlite(file: string): Database {
         statements.set(key, stmt);
       }
       for (const r of rows) stmt.run(cols.map((c) => (r as Record<string, unknown>)[c] ?? null));
+    },
+    async insertNew(_trx, table, rows, unique) {
+      if (!rows.length) return [];
+      const cols = Object.keys(rows[0]!);
+      const key = `${table}(${cols.join(',')}) new on (${unique.join(',')})`;
+      let stmt = statements.get(key);
+      if (!stmt) {
+        stmt = sqlite.prepare(
+          `insert into "${table}" (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map(() => '?').join(', ')}) on conflict (${unique.map((c) => `"${c}"`).join(', ')}) do nothing`,
+        );
+        statements.set(key, stmt);
+      }
+      return rows.map((r) => stmt.run(cols.map((c) => (r as Record<string, unknown>)[c] ?? null)).changes === 1);
     },
   };
 }

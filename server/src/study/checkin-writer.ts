@@ -65,15 +65,15 @@ export class CheckinWriter {
     const unique = [...firstIndex.values()].map((i) => items[i]!);
     const inserted = new Set<string>();
     await this.database.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < unique.length; i += 500) {
-        const rows = await trx
-          .insertInto('lesson_checkin')
-          .values(unique.slice(i, i + 500).map((u) => u.row))
-          .onConflict((oc) => oc.columns(['lesson_id', 'learner_key']).doNothing())
-          .returning(['lesson_id', 'learner_key'])
-          .execute();
-        for (const r of rows) inserted.add(key(r));
-      }
+      const fresh = await this.database.insertNew(
+        trx,
+        'lesson_checkin',
+        unique.map((u) => u.row),
+        ['lesson_id', 'learner_key'],
+      );
+      unique.forEach((u, i) => {
+        if (fresh[i]) inserted.add(key(u.row));
+      });
       const deltas: LearnerDelta[] = unique
         .filter((u) => inserted.has(key(u.row)))
         .map((u) => ({

@@ -50,9 +50,11 @@ export interface CompletionReport {
 
 /** Names compared without spaces, full-width characters or the dots of minority names written differently. */
 const normName = (s: string) =>
-  toHalfWidth(s)
-    .replace(/\s+/g, '')
-    .replace(/[.．・•]/g, '·');
+  /[\s.．・•\uFF01-\uFF5E\u3000]/.test(s)
+    ? toHalfWidth(s)
+        .replace(/\s+/g, '')
+        .replace(/[.．・•]/g, '·')
+    : s;
 const normOrg = (s: string) => toHalfWidth(s).replace(/\s+/g, '').replace(/[（]/g, '(').replace(/[）]/g, ')');
 
 /** Splits CSV text into rows of fields (RFC 4180 quotes; a fast path when the file has none). */

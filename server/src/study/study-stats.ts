@@ -198,15 +198,16 @@ export class StudyStats {
     to: { id: number; path: string },
     now: string,
   ): Promise<void> {
+    const open = (await db.selectFrom('lesson').select('id').where('closes_at', '>', now).execute()).map((l) => l.id);
+    if (!open.length) return;
     for (let i = 0; i < memberIds.length; i += CHUNK) {
       const rows = await db
         .selectFrom('lesson_checkin')
-        .innerJoin('lesson', 'lesson.id', 'lesson_checkin.lesson_id')
         .innerJoin('org', 'org.id', 'lesson_checkin.org_id')
         .select(['lesson_checkin.id', 'lesson_checkin.lesson_id', 'lesson_checkin.org_id', 'org.path'])
+        .where('lesson_checkin.lesson_id', 'in', open)
         .where('lesson_checkin.member_id', 'in', memberIds.slice(i, i + CHUNK))
         .where('lesson_checkin.org_id', '!=', to.id)
-        .where('lesson.closes_at', '>', now)
         .execute();
       if (!rows.length) continue;
       const deltas: LearnerDelta[] = [];
