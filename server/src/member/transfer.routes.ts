@@ -91,6 +91,7 @@ export async function transferRoutes(app: FastifyInstance, s: Services): Promise
               statusLabel: z.string(),
               fromOrgName: z.string(),
               toOrgName: z.string(),
+              toBranchName: z.string().nullable(),
               reason: z.string(),
               requestedAt: z.string(),
               decisionNote: z.string().nullable(),

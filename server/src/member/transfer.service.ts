@@ -75,7 +75,6 @@ export class TransferService {
     kind: MemberTransferTable['kind'],
     side: MemberTransferTable['initiated_by_side'],
   ) {
-    if (member.status !== 'normal') throw conflict('只有状态为“正常”的团员可以办理转接');
     const pending = await trx
       .selectFrom('member_transfer')
       .select('id')
@@ -83,6 +82,7 @@ export class TransferService {
       .where('status', 'in', ['pending', 'awaiting_assignment'])
       .executeTakeFirst();
     if (pending) throw conflict('该团员已有正在办理的转接');
+    if (member.status !== 'normal') throw conflict('只有状态为“正常”的团员可以办理转接');
     const to = await trx
       .selectFrom('org')
       .select(['id', 'path', 'status', 'name', 'kind'])
@@ -214,7 +214,9 @@ export class TransferService {
       .selectFrom('member_transfer as t')
       .innerJoin('org as f', 'f.id', 't.from_org_id')
       .innerJoin('org as o', 'o.id', 't.to_org_id')
+      .leftJoin('org as b', 'b.id', 't.to_branch_id')
       .select([
+        'b.name as toBranchName',
         't.id',
         't.status',
         't.reason',
@@ -240,6 +242,7 @@ export class TransferService {
           : STATUS_LABELS[r.status],
       fromOrgName: r.fromOrgName,
       toOrgName: r.toOrgName,
+      toBranchName: r.toBranchName,
       reason: r.reason,
       requestedAt: r.requested_at,
       decisionNote: r.decision_note,
@@ -452,8 +455,10 @@ export class TransferService {
           initiatedBySide: r.initiated_by_side,
           status: r.status,
           statusLabel:
-            r.status === 'pending' && r.initiated_by_side === 'member' && !r.sending_approved_at
-              ? '待转出团支部审核'
+            r.status === 'pending' && r.initiated_by_side === 'member'
+              ? r.sending_approved_at
+                ? '待接收组织审核'
+                : '待转出团支部审核'
               : STATUS_LABELS[r.status],
           reason: r.reason,
           requestedAt: r.requested_at,

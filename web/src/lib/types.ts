@@ -253,7 +253,7 @@ export interface Transfer {
   toOrgId: number;
   toOrgName: string;
   toBranchName: string | null;
-  initiatedBySide: 'sending' | 'receiving';
+  initiatedBySide: 'sending' | 'receiving' | 'member';
   status: TransferStatus;
   statusLabel: string;
   reason: string;

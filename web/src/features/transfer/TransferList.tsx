@@ -17,7 +17,7 @@ const DECISION_TITLES: Record<Decision, string> = { approve: '同意转接', rej
  * request is approved by the sending side first, then by the receiving org.
  */
 const SIDE_LABELS: Record<string, string> = { sending: '转出组织', receiving: '接收组织', member: '团员本人' };
-const startedByMember = (side: Transfer['initiatedBySide'] | 'member') => side === 'member';
+const startedByMember = (side: Transfer['initiatedBySide']) => side === 'member';
 
 /** 同意 (with an optional note), 驳回 (a reason is required, as the server asks) or 分配团支部. */
 function DecisionModal({
