@@ -190,7 +190,7 @@ export class CompletionImporter {
     // Everyone who could be meant: current members of the subtree, by branch and name.
     const members = await this.db
       .selectFrom('member')
-      .select(['id', 'org_id', 'org_path', 'name'])
+      .select(['id', 'org_id', 'name'])
       .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
       .where('status', 'in', CURRENT_STATUSES)
       .execute();
@@ -433,7 +433,14 @@ export class CompletionImporter {
           await this.database.bulkInsert(trx, 'lesson_checkin', rows.slice(i, i + 20_000));
         const deltas: LearnerDelta[] = toInsert.map((t) => {
           const m = byId.get(t.memberId)!;
-          return { lessonId, branchId: m.org_id, branchPath: m.org_path, members: 1, youth: 0, day: shanghaiDay(t.at) };
+          return {
+            lessonId,
+            branchId: m.org_id,
+            branchPath: orgById.get(m.org_id)!.path,
+            members: 1,
+            youth: 0,
+            day: shanghaiDay(t.at),
+          };
         });
         await StudyStats.apply(trx, deltas);
         await audit(trx, ctx, {
