@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import type { Database } from '../db/database.js';
 import type { FieldCipher } from '../common/crypto.js';
 import { inSubtree, ancestorIds, requireOrg } from '../access/access.js';
@@ -12,7 +13,7 @@ import type { LessonService } from './lesson.service.js';
 import { StudyStats, type LearnerDelta } from './study-stats.js';
 
 /** Column names seen in provincial completion exports (first = the name shown in messages). */
-export const COMPLETION_COLUMNS: Record<string, string[]> = {
+export const COMPLETION_COLUMNS = {
   name: ['姓名', '学员姓名', '团员姓名', '真实姓名', '用户姓名'],
   idNumber: ['身份证号', '身份证号码', '公民身份号码', '证件号码'],
   admissionNumber: ['发展团员编号', '团员编号'],
@@ -20,7 +21,20 @@ export const COMPLETION_COLUMNS: Record<string, string[]> = {
   number: ['学号', '工号', '学号/工号', '学号或工号'],
   org: ['所在组织', '所属组织', '所在团支部', '团支部', '组织', '组织名称', '组织路径', '所在团组织'],
   completedAt: ['完成时间', '学习时间', '打卡时间', '提交时间'],
-};
+} satisfies Record<string, string[]>;
+
+type ColumnKey = keyof typeof COMPLETION_COLUMNS & string;
+/** One row of the file: every known column, empty where the file has none. */
+type CompletionRow = Record<ColumnKey, string>;
+const row = (cell: (key: ColumnKey) => string): CompletionRow => ({
+  name: cell('name'),
+  idNumber: cell('idNumber'),
+  admissionNumber: cell('admissionNumber'),
+  phone: cell('phone'),
+  number: cell('number'),
+  org: cell('org'),
+  completedAt: cell('completedAt'),
+});
 
 /** Problems listed in a report (the counts cover every row). */
 const MAX_LISTED = 2000;
@@ -97,11 +111,7 @@ export function parseCsv(text: string): string[][] {
 
 /** Text of a CSV export: UTF-8 (with or without BOM), or GB18030 as older platforms write it. */
 export function decodeCsv(buf: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    return new TextDecoder('gb18030').decode(buf);
-  }
+  return isUtf8(buf) ? buf.toString('utf8') : new TextDecoder('gb18030').decode(buf);
 }
 
 /** `2026-11-20 20:31:05`, `2026/11/20 20:31`, ISO, or an Excel serial; a time without zone is Beijing time. */
@@ -270,7 +280,7 @@ export class CompletionImporter {
       const wanted = new Map<string, number[]>();
       table.rows.forEach((r, i) => {
         if (exact.has(i)) return;
-        const raw = r.get(key) ?? '';
+        const raw = r[key];
         if (!raw) return;
         let k: string | null;
         if (key === 'idNumber') {
@@ -307,7 +317,7 @@ export class CompletionImporter {
             else if (ids.length > 1 && !exactMiss.has(row))
               exactMiss.set(row, {
                 column: table.labels.get(key)!,
-                value: table.rows[row]!.get(key)!,
+                value: table.rows[row]![key],
                 reason: '手机号对应多名团员',
               });
           }
@@ -355,8 +365,8 @@ export class CompletionImporter {
       let memberId = exact.get(i);
       if (memberId === undefined) {
         const miss = exactMiss.get(i);
-        const name = normName(r.get('name') ?? '');
-        const orgText = r.get('org') ?? '';
+        const name = normName(r.name);
+        const orgText = r.org;
         if (!name) {
           problem({ row: rowNo, column: nameLabel, value: '', reason: '姓名为空', kind: 'unmatched' });
           return;
@@ -381,8 +391,8 @@ export class CompletionImporter {
           problem({
             row: rowNo,
             column: nameLabel,
-            value: r.get('name')!,
-            reason: `团支部里没有名为“${r.get('name')}”的在册团员`,
+            value: r.name,
+            reason: `团支部里没有名为“${r.name}”的在册团员`,
             kind: 'unmatched',
           });
           return;
@@ -391,7 +401,7 @@ export class CompletionImporter {
           problem({
             row: rowNo,
             column: nameLabel,
-            value: r.get('name')!,
+            value: r.name,
             reason: `团支部里有 ${ids.length} 名同名团员，请选择是哪一位`,
             kind: 'ambiguous',
             candidates: ids.map((id) => ({ memberId: id, name: byId.get(id)!.name, orgName: b.branch!.name })),
@@ -410,7 +420,7 @@ export class CompletionImporter {
         return;
       }
       inFile.add(memberId);
-      toInsert.push({ memberId, at: parseCompletedAt(r.get('completedAt') ?? '') ?? fallbackAt });
+      toInsert.push({ memberId, at: parseCompletedAt(r.completedAt) ?? fallbackAt });
     });
     report.created = toInsert.length;
     if (!opts.dryRun && toInsert.length) {
@@ -531,7 +541,7 @@ export class CompletionImporter {
       return {
         columns: new Set(sheet.columns.keys()),
         labels: sheet.labels,
-        rows: sheet.rows.map((r) => r.cells),
+        rows: sheet.rows.map((r) => row((key) => r.cells.get(key) ?? '')),
         rowNumbers: sheet.rows.map((r) => r.row),
       };
     }
@@ -559,17 +569,18 @@ export class CompletionImporter {
     }
     if (header < 0)
       throw badRequest('没有找到表头（应包含：姓名、所在组织），请检查文件', [{ path: 'file', message: '缺少表头' }]);
-    const rows: Map<string, string>[] = [];
+    const rows: CompletionRow[] = [];
     const rowNumbers: number[] = [];
+    const at = Object.fromEntries(Object.keys(COMPLETION_COLUMNS).map((k) => [k, columns.get(k) ?? -1]));
     for (let r = header + 1; r < lines.length; r++) {
       const line = lines[r]!;
-      const cells = new Map<string, string>();
       let any = false;
-      for (const [key, i] of columns) {
-        const v = cleanCell(line[i] ?? '');
+      const cells = row((key) => {
+        const i = at[key]!;
+        const v = i < 0 ? '' : cleanCell(line[i] ?? '');
         if (v) any = true;
-        cells.set(key, v);
-      }
+        return v;
+      });
       if (!any) continue;
       rows.push(cells);
       rowNumbers.push(r + 1);
