@@ -27,6 +27,7 @@ import { memberRoutes } from './member/member.routes.js';
 import { transferRoutes } from './member/transfer.routes.js';
 import { memberRecordRoutes } from './member/member-records.routes.js';
 import { studyRoutes } from './study/study.routes.js';
+import { taskRoutes } from './task/task.routes.js';
 import { AUDIT_ACTION_LABELS } from './audit/audit.js';
 import {
   MEMBER_STATUS_LABELS,
@@ -198,6 +199,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await transferRoutes(app, s);
   await memberRecordRoutes(app, s);
   await studyRoutes(app, s);
+  await taskRoutes(app, s);
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

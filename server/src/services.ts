@@ -19,6 +19,13 @@ import { StudyFigures } from './study/study-figures.js';
 import { StudyReports } from './study/study-reports.js';
 import { ReminderService } from './study/reminder.service.js';
 import { CompletionImporter } from './study/completion-import.js';
+import { FileStore } from './files/file-store.js';
+import { PlanService } from './task/plan.service.js';
+import { AssignmentService } from './task/assignment.service.js';
+import { AttachmentService } from './task/attachment.service.js';
+import { TaskLedger } from './task/task-ledger.js';
+import { TaskReminders } from './task/task-reminders.js';
+import path from 'node:path';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
 export function createServices(database: Database, secretKey: Buffer) {
@@ -29,7 +36,19 @@ export function createServices(database: Database, secretKey: Buffer) {
   const members = new MemberService(database, cipher);
   const lessons = new LessonService(database.db);
   const studyFigures = new StudyFigures(database.db, lessons);
+  // Attachments: the data directory's files/ unless TUANWU_FILES_DIR names storage shared by several nodes.
+  const fileStore = new FileStore(process.env.TUANWU_FILES_DIR ?? path.join(database.dataDir, 'files'));
+  const attachments: AttachmentService = new AttachmentService(database.db, fileStore, () => assignments);
+  const assignments: AssignmentService = new AssignmentService(
+    database.db,
+    async (orgPath) => (await attachments.limits(orgPath)).maxFiles,
+  );
   return {
+    plans: new PlanService(database.db),
+    assignments,
+    attachments,
+    taskLedger: new TaskLedger(database.db),
+    taskReminders: new TaskReminders(database.db),
     lessons,
     checkins: new CheckinService(database, cipher, lessons),
     completionImport: new CompletionImporter(database, cipher, lessons),

@@ -43,8 +43,10 @@ export async function createEnv(dialect: DialectName): Promise<TestEnv> {
     await admin.end();
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    database = openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+    const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-test-'));
+    database = openDatabase({ databaseUrl: url.toString(), dataDir: dir });
     cleanup = async () => {
+      rmSync(dir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);

@@ -11,12 +11,16 @@ export async function xlsx(header: string[], rows: unknown[][], titleRows: strin
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export function multipart(file: Buffer) {
+/** `file` (and any text fields) as multipart/form-data. */
+export function multipart(file: Buffer, filename = 'upload.xlsx', fields: Record<string, string> = {}) {
   const boundary = '----tuanwu' + Math.random().toString(16).slice(2);
   return {
     payload: Buffer.concat([
+      ...Object.entries(fields).map(([k, v]) =>
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
+      ),
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
       ),
       file,
       Buffer.from(`\r\n--${boundary}--\r\n`),
@@ -26,8 +30,15 @@ export function multipart(file: Buffer) {
 }
 
 /** POSTs `file` to `url` as the client. */
-export function uploadAs(env: TestEnv, c: Client, url: string, file: Buffer) {
-  const m = multipart(file);
+export function uploadAs(
+  env: TestEnv,
+  c: Client,
+  url: string,
+  file: Buffer,
+  filename?: string,
+  fields?: Record<string, string>,
+) {
+  const m = multipart(file, filename, fields);
   return env.app.inject({
     method: 'POST',
     url,

@@ -19,7 +19,20 @@ import { MEMBER_SESSION_COOKIE, type MemberActor } from '../auth/member-auth.ser
  *   an account holds a role.
  */
 export type RefType =
-  'org' | 'account' | 'role' | 'invite' | 'member' | 'correction' | 'transfer' | 'recommendation' | 'lesson';
+  | 'org'
+  | 'account'
+  | 'role'
+  | 'invite'
+  | 'member'
+  | 'correction'
+  | 'transfer'
+  | 'recommendation'
+  | 'lesson'
+  | 'plan'
+  | 'task'
+  | 'assignment'
+  | 'report'
+  | 'attachment';
 export interface RefSpec {
   type: RefType;
   from: 'params' | 'query' | 'body';
@@ -143,6 +156,37 @@ export async function resolveRefOrgs(
           ]
         : undefined;
     }
+    case 'plan':
+    case 'task': {
+      const q = db.selectFrom('work_plan as p').innerJoin('org', 'org.id', 'p.org_id').select(['org.id', 'org.path']);
+      const o = await (
+        type === 'plan'
+          ? q.where('p.id', '=', Number(id))
+          : q.innerJoin('task as t', 't.plan_id', 'p.id').where('t.id', '=', Number(id))
+      ).executeTakeFirst();
+      return o ? [o] : undefined;
+    }
+    case 'assignment':
+    case 'report':
+    case 'attachment': {
+      // The responsible org, then the assigning org.
+      let q = db
+        .selectFrom('task_assignment as a')
+        .innerJoin('org as o', 'o.id', 'a.org_id')
+        .innerJoin('org as g', 'g.id', 'a.assigner_org_id')
+        .select(['o.id as oid', 'o.path as opath', 'g.id as gid', 'g.path as gpath']);
+      if (type === 'assignment') q = q.where('a.id', '=', Number(id));
+      else if (type === 'report')
+        q = q.innerJoin('task_report as r', 'r.assignment_id', 'a.id').where('r.id', '=', Number(id));
+      else q = q.innerJoin('task_attachment as f', 'f.assignment_id', 'a.id').where('f.id', '=', Number(id));
+      const a = await q.executeTakeFirst();
+      return a
+        ? [
+            { id: a.oid, path: a.opath },
+            { id: a.gid, path: a.gpath },
+          ]
+        : undefined;
+    }
     case 'account': {
       const rows = await db
         .selectFrom('role')
@@ -163,9 +207,10 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
   if (ref.type === 'account' && actor.accountId === value && ref.need === 'read') return;
   const orgs = await resolveRefOrgs(db, ref.type, value);
   if (!orgs) throw notFound(label(ref.type));
-  if (ref.type === 'transfer') {
-    // Both sides of a transfer see it; which side may act is decided by the transfer service.
-    if (!orgs.some((o) => can(actor, 'read', o))) throw notFound('转接');
+  if (ref.type === 'transfer' || ref.type === 'assignment' || ref.type === 'report' || ref.type === 'attachment') {
+    // Both sides see it (the responsible org and the one that assigned it, or both ends of a transfer);
+    // which side may act is decided by the service.
+    if (!orgs.some((o) => can(actor, 'read', o))) throw notFound(label(ref.type));
     return;
   }
   if (ref.type === 'lesson') {
@@ -207,6 +252,11 @@ const label = (t: RefType) =>
     transfer: '转接',
     recommendation: '推优记录',
     lesson: '学习期次',
+    plan: '工作要点',
+    task: '任务',
+    assignment: '任务',
+    report: '报送',
+    attachment: '附件',
   })[t];
 
 export async function accessPlugin(

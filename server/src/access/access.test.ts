@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnv, DIALECTS, Factory, standardTree, type Client, type TestEnv } from '../../test/harness.js';
 import { routeAccess, type AccessSpec, type RefType } from './access-plugin.js';
 import { withCheckChar } from '../member/member-fields.js';
+import { uploadAs } from '../../test/xlsx-upload.js';
 
 /**
  * Enumerates every route of the OpenAPI document and proves that a cadre of one branch gets 403/404 for
@@ -66,6 +67,31 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       minSeconds: 0,
     });
     expect(lesson.statusCode, lesson.body).toBe(201);
+    const plan = await cadreB.post(`/api/orgs/${tree.schoolB.id}/work-plans`, { year: 2026, title: '乙校工作要点' });
+    expect(plan.statusCode, plan.body).toBe(201);
+    const planId = plan.json<{ id: number }>().id;
+    const task = await cadreB.post(`/api/work-plans/${planId}/tasks`, {
+      content: '乙校任务',
+      deadline: '12月',
+      responsible: [{ orgId: tree.branchB.id, role: 'lead' }],
+    });
+    expect(task.statusCode, task.body).toBe(201);
+    const assignmentB = (await cadreB.get(`/api/orgs/${tree.branchB.id}/tasks?scope=mine`)).json<{
+      items: { id: number }[];
+    }>().items[0]!.id;
+    const upload = await uploadAs(
+      env,
+      cadreB,
+      `/api/task-assignments/${assignmentB}/attachments`,
+      Buffer.from('%PDF-1.4\n乙校材料\n'),
+      '材料.pdf',
+    );
+    expect(upload.statusCode, upload.body).toBe(201);
+    const reportB = await cadreB.post(`/api/task-assignments/${assignmentB}/reports`, {
+      body: '已完成',
+      attachmentIds: [],
+    });
+    expect(reportB.statusCode, reportB.body).toBe(201);
     foreignIds = {
       org: tree.branchB.id,
       account: accountB.id,
@@ -76,6 +102,11 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       transfer: transfer.json<{ id: number }>().id,
       recommendation: recommendation.json<{ id: number }>().id,
       lesson: lesson.json<{ id: number }>().id,
+      plan: planId,
+      task: task.json<{ id: number }>().id,
+      assignment: assignmentB,
+      report: reportB.json<{ id: number }>().id,
+      attachment: upload.json<{ id: number }>().id,
     };
   });
   afterAll(() => env.close());
@@ -112,6 +143,11 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
             transfer: 0,
             recommendation: 0,
             lesson: 0,
+            plan: 0,
+            task: 0,
+            assignment: 0,
+            report: 0,
+            attachment: 0,
           };
           let url = p;
           const body: Record<string, unknown> = {};

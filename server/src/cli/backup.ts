@@ -33,6 +33,14 @@ export const BACKUP_TABLES: (keyof DB)[] = [
   'study_daily',
   'notification',
   'org_webhook',
+  'work_plan',
+  'task',
+  'task_assignment',
+  'task_report',
+  'file_blob',
+  'task_attachment',
+  'upload_limit',
+  'task_reminder',
 ];
 /** Unique key to page through a table in order (`id` unless named here). */
 const PAGE_KEY: Partial<Record<keyof DB, string[]>> = {
@@ -44,6 +52,9 @@ const PAGE_KEY: Partial<Record<keyof DB, string[]>> = {
   lesson_stats: ['lesson_id', 'org_id'],
   study_daily: ['org_id', 'day'],
   org_webhook: ['org_id'],
+  file_blob: ['sha256'],
+  upload_limit: ['org_id'],
+  task_reminder: ['assignment_id', 'milestone', 'kind'],
 };
 const pageKey = (table: keyof DB) => PAGE_KEY[table] ?? ['id'];
 const FORMAT = 'tuanwu-backup/1';

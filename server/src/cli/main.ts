@@ -100,7 +100,21 @@ async function main(argv: string[]): Promise<void> {
         secureCookies: config.secureCookies,
         logger: { level: config.logLevel },
       });
+      // Background work, safe on several nodes at once: reminders are recorded before they are sent, and
+      // collecting orphaned files only removes what no record refers to.
+      const hourly = async () => {
+        try {
+          await services.taskReminders.sweep();
+          await services.attachments.collect();
+        } catch (e) {
+          app.log.error(e, 'hourly task reminders / file collection failed');
+        }
+      };
+      const timer = setInterval(() => void hourly(), 3_600_000);
+      timer.unref();
+      setTimeout(() => void hourly(), 10_000).unref();
       const close = async () => {
+        clearInterval(timer);
         await app.close();
         await database.close();
         process.exit(0);

@@ -13,7 +13,8 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import type { SheetSpec } from './excel.js';
+import type { FastifyReply } from 'fastify';
+import { sendWorkbook, type SheetSpec } from './excel.js';
 
 /**
  * An official document (公文) in the layout of GB/T 9704: red header with the issuing organ, document number,
@@ -186,4 +187,14 @@ export function documentSheets(doc: OfficialDocument): SheetSpec[] {
       ...(a.notes && { notes: a.notes }),
     })),
   ];
+}
+
+/** Sends an official document as Word (.docx) or, with the same content, as an Excel workbook. */
+export async function sendDocument(reply: FastifyReply, doc: OfficialDocument, format: 'docx' | 'xlsx') {
+  const name = `${doc.title}.${format}`;
+  if (format === 'xlsx') return sendWorkbook(reply, name, documentSheets(doc));
+  return reply
+    .header('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+    .header('content-disposition', `attachment; filename="document.docx"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .send(await documentBuffer(doc));
 }

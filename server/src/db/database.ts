@@ -26,6 +26,8 @@ export interface Database {
   ): Promise<boolean[]>;
   /** Human-readable location, for logs (never includes a password). */
   location: string;
+  /** The instance's data directory (attachments live in its `files/` unless TUANWU_FILES_DIR says otherwise). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
         return rows.map((r) => inserted.has(key(r as Record<string, unknown>)));
       },
       location: `postgres://${url.host}${url.pathname}`,
+      dataDir: path.resolve(opts.dataDir),
       close: () => db.destroy(),
     };
   }
@@ -120,6 +123,7 @@ export function openSqlite(file: string): Database {
     db,
     dialect: sqliteDialect,
     location: file,
+    dataDir: path.dirname(path.resolve(file)),
     close: () => db.destroy(),
     // Kysely runs every SQLite query on this one connection, so these rows join the caller's transaction.
     async bulkInsert(_trx, table, rows) {

@@ -336,6 +336,101 @@ export interface OrgWebhookTable {
   updated_at: string;
 }
 
+export interface WorkPlanTable {
+  id: Generated<number>;
+  org_id: number;
+  year: number;
+  title: string;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskTable {
+  id: Generated<number>;
+  plan_id: number;
+  seq: number;
+  seq_label: string;
+  content: string;
+  deadline_text: string;
+  due_on: string | null;
+  milestones: string;
+  needs_date: string | null;
+  targets: string;
+  category: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type AssignmentState = 'not_started' | 'in_progress' | 'submitted' | 'returned' | 'done';
+
+export interface TaskAssignmentTable {
+  id: Generated<number>;
+  task_id: number;
+  parent_id: number | null;
+  org_id: number;
+  assigner_org_id: number;
+  role: 'lead' | 'support';
+  due_on: string | null;
+  state: AssignmentState;
+  note: string | null;
+  assigned_by: number | null;
+  assigned_at: string;
+  completed_at: string | null;
+  updated_at: string;
+}
+
+export interface TaskReportTable {
+  id: Generated<number>;
+  assignment_id: number;
+  body: string;
+  figures: string;
+  status: 'submitted' | 'approved' | 'returned';
+  submitted_by: number | null;
+  submitted_at: string;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_comment: string | null;
+  deleted_at: string | null;
+}
+
+export interface FileBlobTable {
+  sha256: string;
+  size: number;
+  mime: string;
+  created_at: string;
+}
+
+export interface TaskAttachmentTable {
+  id: Generated<number>;
+  assignment_id: number;
+  report_id: number | null;
+  sha256: string;
+  thumb_sha256: string | null;
+  filename: string;
+  kind: string;
+  mime: string;
+  size: number;
+  uploaded_by: number | null;
+  uploaded_at: string;
+}
+
+export interface UploadLimitTable {
+  org_id: number;
+  max_files: number;
+  max_file_mb: number;
+  updated_by: number | null;
+  updated_at: string;
+}
+
+export interface TaskReminderTable {
+  assignment_id: number;
+  milestone: string;
+  kind: 'before' | 'after';
+  sent_at: string;
+}
+
 export interface DB {
   org: OrgTable;
   org_contact: OrgContactTable;
@@ -361,4 +456,12 @@ export interface DB {
   study_daily: StudyDailyTable;
   notification: NotificationTable;
   org_webhook: OrgWebhookTable;
+  work_plan: WorkPlanTable;
+  task: TaskTable;
+  task_assignment: TaskAssignmentTable;
+  task_report: TaskReportTable;
+  file_blob: FileBlobTable;
+  task_attachment: TaskAttachmentTable;
+  upload_limit: UploadLimitTable;
+  task_reminder: TaskReminderTable;
 }

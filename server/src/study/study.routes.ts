@@ -7,7 +7,7 @@ import type { Need } from '../access/access.js';
 import { ctxOf, okOutput, pageQuery } from '../common/http.js';
 import { badRequest } from '../common/errors.js';
 import { sendWorkbook } from '../common/excel.js';
-import { documentBuffer, documentSheets } from '../common/word.js';
+import { sendDocument } from '../common/word.js';
 import { parseQuiz, quizInput } from './quiz.js';
 import { presentLesson } from './lesson.service.js';
 
@@ -382,16 +382,7 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
     },
     handler: async (req, reply) => {
       const doc = await s.studyReports.document(req.actor!, req.params.id, req.params.kind, req.query);
-      const name = `${doc.title}.${req.query.format}`;
-      if (req.query.format === 'xlsx') return sendWorkbook(reply, name, documentSheets(doc));
-      const buf = await documentBuffer(doc);
-      return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-        .header(
-          'content-disposition',
-          `attachment; filename="report.docx"; filename*=UTF-8''${encodeURIComponent(name)}`,
-        )
-        .send(buf);
+      return sendDocument(reply, doc, req.query.format);
     },
   });
 
