@@ -33,6 +33,8 @@ const HELP = `tuanwu 团务 — 命令行
   study recompute --lesson 编号       按打卡记录重算一期的统计
   study report supervision|bulletin|assessment --under 组织代码 (--lesson 编号 | --period 2026Q4 | 2026-2027-1)
                                      [--doc-number 文号] [--out FILE.docx|.xlsx]  督导、通报、考核公文
+  tasks remind                       发送到期前 7 天和逾期的督办提醒（每条只发一次；服务每小时自动运行）
+  tasks collect-files                清理未报送超过 30 天的附件和无引用的文件（服务每小时自动运行）
   backup FILE                        在线备份（服务运行时也可）
   restore FILE                       恢复到空实例
 
@@ -311,6 +313,21 @@ async function main(argv: string[]): Promise<void> {
           );
           console.log(`已生成 ${out}`);
         } else throw new Error('用法见 tuanwu help：study lessons | import | recompute | report');
+      });
+      return;
+    }
+    case 'tasks': {
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        if (sub === 'remind') {
+          const r = await s.taskReminders.sweep();
+          console.log(`已发送：到期前提醒 ${r.before} 条，逾期提醒 ${r.after} 条`);
+        } else if (sub === 'collect-files') {
+          const r = await s.attachments.collect();
+          console.log(
+            `已清理：未报送的附件 ${r.pendingDropped} 个，文件 ${r.filesRemoved} 个，中断上传的临时文件 ${r.temporaryRemoved} 个`,
+          );
+        } else throw new Error('用法：tuanwu tasks remind | collect-files');
       });
       return;
     }
