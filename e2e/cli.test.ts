@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import { seedTaskList, taskListDocx } from '../server/test/task-list-fixtures.js';
 
 const BIN = path.resolve('server/bin/tuanwu.mjs');
 const dirs: string[] = [];
@@ -91,5 +92,32 @@ describe('tuanwu command line', () => {
         stdio: 'pipe',
       }),
     ).toThrow(/空实例/);
+  });
+
+  it('creates a work plan and previews a Word task list; unknown 责任单位 stop the commit', async () => {
+    const a = instance();
+    a.run('migrate');
+    a.run('demo', '--preset', 'county');
+    const id = Number(
+      a.run('tasks', 'new-plan', '--year', '2020', '--title', '重点工作任务清单').match(/编号 (\d+)/)![1],
+    );
+    expect(a.run('tasks', 'plans')).toContain(`${id}\t2020\t重点工作任务清单`);
+    const seed = seedTaskList();
+    const file = path.join(a.dir, 'tasks.docx');
+    writeFileSync(file, await taskListDocx(seed.title, seed.tasks));
+    const preview = a.run('tasks', 'import', file, '--plan', String(id));
+    expect(preview).toContain('4-5月 → 2020-05-31');
+    expect(preview).toContain('县两会前 → 需填写日期');
+    expect(preview).toMatch(/预览：31 项任务，1 项需填写日期/);
+    // The demo county has no 教育团工委 of that exact name: the commit is refused and nothing is written.
+    expect(() =>
+      execFileSync('node', [BIN, 'tasks', 'import', file, '--plan', String(id), '--commit'], {
+        env: { ...process.env, TUANWU_DATA_DIR: a.dir, DATABASE_URL: '' },
+        encoding: 'utf8',
+        stdio: 'pipe',
+      }),
+    ).toThrow(/处问题，未写入任何数据/);
+    expect(a.run('tasks', 'plans')).toContain('\t0 项任务');
+    expect(a.run('tasks', 'remind')).toContain('已发送');
   });
 });

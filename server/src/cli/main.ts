@@ -33,6 +33,10 @@ const HELP = `tuanwu 团务 — 命令行
   study recompute --lesson 编号       按打卡记录重算一期的统计
   study report supervision|bulletin|assessment --under 组织代码 (--lesson 编号 | --period 2026Q4 | 2026-2027-1)
                                      [--doc-number 文号] [--out FILE.docx|.xlsx]  督导、通报、考核公文
+  tasks plans [--under 组织代码]      列出工作要点（编号、年度、标题、任务数）
+  tasks new-plan --year 2026 --title 标题 [--under 组织代码]   新建工作要点
+  tasks import FILE --plan 编号 [--commit]
+                                     从 Word/Excel 导入任务清单：先预览（时限解读、责任单位），--commit 才写入
   tasks remind                       发送到期前 7 天和逾期的督办提醒（每条只发一次；服务每小时自动运行）
   tasks collect-files                清理未报送超过 30 天的附件和无引用的文件（服务每小时自动运行）
   backup FILE                        在线备份（服务运行时也可）
@@ -317,9 +321,42 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'tasks': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          under: { type: 'string' },
+          plan: { type: 'string' },
+          commit: { type: 'boolean' },
+          year: { type: 'string' },
+          title: { type: 'string' },
+        },
+      });
       await withDb(config, async (database) => {
         const s = createServices(database, config.secretKey);
-        if (sub === 'remind') {
+        if (sub === 'plans') {
+          const target = await orgByCode(database, values.under);
+          for (const p of await s.plans.list(systemActor, target.id))
+            console.log(`${p.id}\t${p.year}\t${p.title}\t${p.tasks} 项任务`);
+        } else if (sub === 'new-plan' && Number(values.year) && values.title) {
+          const target = await orgByCode(database, values.under);
+          const p = await s.plans.create(cliCtx, target.id, { year: Number(values.year), title: values.title });
+          console.log(`已新建工作要点，编号 ${p.id}`);
+        } else if (sub === 'import' && positionals[0] && Number(values.plan)) {
+          const r = await s.plans.importList(cliCtx, Number(values.plan), readFileSync(positionals[0]), {
+            commit: values.commit ?? false,
+          });
+          for (const row of r.rows)
+            console.log(
+              `${row.seqLabel}\t${row.deadline.text || '—'} → ${row.dueOn ?? '需填写日期'}\t${row.responsible.map((m) => `${m.name || '（空）'}${m.problem ? '？' : `（${m.orgs.length}）`}`).join('、')}\t${row.content.slice(0, 30)}`,
+            );
+          for (const u of r.unresolved) console.log(`  未认出“${u.name}”（第${u.rows.join('、')}行）：${u.reason}`);
+          console.log(
+            r.dryRun
+              ? `预览：${r.rows.length} 项任务，${r.needsDate} 项需填写日期，${r.unresolved.length} 个责任单位待确认；加 --commit 写入`
+              : `已导入 ${r.created} 项任务`,
+          );
+        } else if (sub === 'remind') {
           const r = await s.taskReminders.sweep();
           console.log(`已发送：到期前提醒 ${r.before} 条，逾期提醒 ${r.after} 条`);
         } else if (sub === 'collect-files') {
@@ -327,7 +364,10 @@ async function main(argv: string[]): Promise<void> {
           console.log(
             `已清理：未报送的附件 ${r.pendingDropped} 个，文件 ${r.filesRemoved} 个，中断上传的临时文件 ${r.temporaryRemoved} 个`,
           );
-        } else throw new Error('用法：tuanwu tasks remind | collect-files');
+        } else
+          throw new Error(
+            '用法：tuanwu tasks plans | new-plan --year Y --title T | import FILE --plan 编号 [--commit] | remind | collect-files',
+          );
       });
       return;
     }
