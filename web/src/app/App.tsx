@@ -31,6 +31,11 @@ const RankingPage = lazy(() => import('../features/study/RankingPage'));
 const RecommendationsPage = lazy(() => import('../features/member-records/RecommendationsPage'));
 const EvaluationsPage = lazy(() => import('../features/member-records/EvaluationsPage'));
 const DuesPage = lazy(() => import('../features/member-records/DuesPage'));
+const TaskPlansPage = lazy(() => import('../features/task/PlansPage'));
+const TaskPlanPage = lazy(() => import('../features/task/PlanPage'));
+const TaskBoardPage = lazy(() => import('../features/task/BoardPage'));
+const TaskMinePage = lazy(() => import('../features/task/MinePage'));
+const TaskAssignmentPage = lazy(() => import('../features/task/AssignmentPage'));
 
 const fullPageSpin = (
   <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
@@ -92,6 +97,12 @@ export function App() {
                     <Route path="/study/ranking" element={<RankingPage />} />
                     <Route path="/study/codes" element={<SignInCodesPage />} />
                     <Route path="/study/poster" element={<BranchPosterPage />} />
+                    <Route path="/tasks" element={<Navigate to="/tasks/mine" replace />} />
+                    <Route path="/tasks/mine" element={<TaskMinePage />} />
+                    <Route path="/tasks/board" element={<TaskBoardPage />} />
+                    <Route path="/tasks/plans" element={<TaskPlansPage />} />
+                    <Route path="/tasks/plans/:id" element={<TaskPlanPage />} />
+                    <Route path="/tasks/assignments/:id" element={<TaskAssignmentPage />} />
                     <Route path="/directory" element={<DirectoryPage />} />
                     <Route path="/completeness" element={<CompletenessPage />} />
                     <Route path="/import" element={<ImportPage />} />

@@ -5,6 +5,7 @@ import {
   AuditOutlined,
   CheckCircleOutlined,
   ContactsOutlined,
+  FileDoneOutlined,
   IdcardOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -63,6 +64,16 @@ const SECTIONS: Section[] = [
       { key: '/study/poster', label: '支部二维码' },
     ],
   },
+  {
+    key: 'tasks',
+    label: '督查督办',
+    icon: <FileDoneOutlined />,
+    children: [
+      { key: '/tasks/mine', label: '我的任务' },
+      { key: '/tasks/board', label: '任务看板' },
+      { key: '/tasks/plans', label: '工作要点' },
+    ],
+  },
   { key: '/directory', label: '工作通讯录', icon: <ContactsOutlined /> },
   { key: '/completeness', label: '完整性检查', icon: <CheckCircleOutlined /> },
   { key: '/import', label: '批量导入', icon: <UploadOutlined /> },
@@ -74,6 +85,8 @@ const PAGES = SECTIONS.flatMap((s) => s.children ?? [s]);
 
 /** The menu entry of a path: the exact page, else the longest page path it lies under. */
 function sectionOf(pathname: string): string {
+  // A task's page is reached from the queues: it belongs under 我的任务.
+  if (pathname.startsWith('/tasks/assignments/')) return '/tasks/mine';
   const hits = PAGES.filter((s) => pathname === s.key || pathname.startsWith(`${s.key}/`));
   return hits.sort((a, b) => b.key.length - a.key.length)[0]?.key ?? '/orgs';
 }
@@ -135,7 +148,7 @@ export function AppShell() {
       mode="inline"
       selectedKeys={[selected]}
       aria-label="主菜单"
-      defaultOpenKeys={['members']}
+      defaultOpenKeys={selected.startsWith('/tasks/') ? ['members', 'tasks'] : ['members']}
       items={SECTIONS.map((s) => {
         const link = (p: Section) => (
           <Link to={hrefFor(p.key, orgId)} data-testid={testIdOf(p.key)}>
