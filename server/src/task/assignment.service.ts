@@ -477,9 +477,9 @@ export class AssignmentService {
     else if (q.state === 'due_soon')
       list = list.where('a.state', '<>', 'done').where('a.due_on', '>=', today).where('a.due_on', '<=', soon);
     else if (q.state) list = list.where('a.state', '=', q.state);
-    const filtered = q.state
-      ? Number((await list.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0)
-      : total;
+    // The counts above already cover every filter a board offers.
+    const filtered =
+      q.state === 'overdue' ? overdue : q.state === 'due_soon' ? dueSoon : q.state ? byState[q.state] : total;
     const rows = await list
       .select([
         'a.id',
