@@ -72,7 +72,7 @@ describe('tuanwu command line', () => {
     const file = path.join(a.dir, 'backup.tuanwu.gz');
     const backup = a.run('backup', file);
     expect(existsSync(file)).toBe(true);
-    const total = Number(backup.match(/（(\d+) 行）/)![1]);
+    const total = Number(backup.match(/（(\d+) 行，/)![1]);
     expect(total).toBeGreaterThan(900);
     const b = instance();
     // Another instance key cannot read the encrypted phones: refused.
@@ -84,7 +84,7 @@ describe('tuanwu command line', () => {
       env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' },
       encoding: 'utf8',
     });
-    expect(restored).toContain(`（${total} 行）`);
+    expect(restored).toContain(`（${total} 行，0 个附件）`);
     expect(() =>
       execFileSync('node', [BIN, 'restore', file], {
         env: { ...process.env, TUANWU_DATA_DIR: c, DATABASE_URL: '' },

@@ -26,8 +26,7 @@ export interface TestEnv {
 }
 
 /** A fresh, migrated database of the given kind with the app built on it: SQLite in a temp file, or a new PostgreSQL database. */
-export async function createEnv(dialect: DialectName): Promise<TestEnv> {
-  const key = randomBytes(32);
+export async function createEnv(dialect: DialectName, key: Buffer = randomBytes(32)): Promise<TestEnv> {
   let database: Database;
   let cleanup: () => Promise<void>;
   if (dialect === 'sqlite') {

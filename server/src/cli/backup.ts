@@ -6,6 +6,9 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { sha256 } from '../common/crypto.js';
+import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type { FileStore } from '../files/file-store.js';
 
 /** Tables in dependency order (parents first). */
 export const BACKUP_TABLES: (keyof DB)[] = [
@@ -59,6 +62,48 @@ const PAGE_KEY: Partial<Record<keyof DB, string[]>> = {
 const pageKey = (table: keyof DB) => PAGE_KEY[table] ?? ['id'];
 const FORMAT = 'tuanwu-backup/1';
 
+/** Rows of a table in key order, a page at a time (the same order for backups and checksums). */
+async function* tableRows(db: Database['db'], table: keyof DB) {
+  const key = pageKey(table);
+  const cols = sql.join(key.map((k) => sql.ref(k)));
+  let last: Record<string, unknown> | null = null;
+  for (;;) {
+    let q = db
+      .selectFrom(table)
+      .selectAll()
+      .orderBy(key.map((k) => sql.ref(k)))
+      .limit(5000);
+    // Row-value comparison pages through composite keys on both databases.
+    if (last) q = q.where(sql<boolean>`(${cols}) > (${sql.join(key.map((k) => last![k]))})`);
+    const rows = (await q.execute()) as Record<string, unknown>[];
+    yield rows;
+    if (rows.length < 5000) return;
+    last = rows.at(-1)!;
+  }
+}
+
+/** Row count and SHA-256 of every table's rows in key order (to prove a restore identical to its source). */
+export async function tableChecksums(database: Database): Promise<Record<string, { rows: number; sha256: string }>> {
+  const out: Record<string, { rows: number; sha256: string }> = {};
+  for (const table of BACKUP_TABLES) {
+    const hash = createHash('sha256');
+    let rows = 0;
+    for await (const page of tableRows(database.db, table))
+      for (const r of page) {
+        hash.update(
+          JSON.stringify(
+            Object.keys(r)
+              .sort()
+              .map((k) => [k, r[k]]),
+          ) + '\n',
+        );
+        rows++;
+      }
+    out[table] = { rows, sha256: hash.digest('hex') };
+  }
+  return out;
+}
+
 /**
  * Logical backup, the same on SQLite and PostgreSQL (and restorable across them): gzip'd JSON lines, a header
  * then one line per row. Encrypted fields stay encrypted, so a restore needs the same instance key; the
@@ -70,6 +115,7 @@ export async function backup(
   secretKey: Buffer,
   file: string,
   onTable?: (t: string, n: number) => void,
+  store?: FileStore,
 ) {
   const out = createGzip();
   const sink = createWriteStream(file);
@@ -87,25 +133,27 @@ export async function backup(
     });
     for (const table of BACKUP_TABLES) {
       let n = 0;
-      let last: Record<string, unknown> | null = null;
-      const key = pageKey(table);
-      const cols = sql.join(key.map((k) => sql.ref(k)));
-      for (;;) {
-        let q = trx
-          .selectFrom(table)
-          .selectAll()
-          .orderBy(key.map((k) => sql.ref(k)))
-          .limit(5000);
-        // Row-value comparison pages through composite keys on both databases.
-        if (last) q = q.where(sql<boolean>`(${cols}) > (${sql.join(key.map((k) => last![k]))})`);
-        const rows = (await q.execute()) as Record<string, unknown>[];
+      for await (const rows of tableRows(trx, table)) {
         for (const r of rows) await write({ t: table, r });
         n += rows.length;
-        if (rows.length < 5000) break;
-        last = rows.at(-1)!;
       }
       counts[table] = n;
       onTable?.(table, n);
+    }
+    // Attachments: each stored file as chunks after the rows, checked against its name on restore.
+    if (store) {
+      let files = 0;
+      for await (const page of tableRows(trx, 'file_blob'))
+        for (const b of page) {
+          const shaOf = String(b.sha256);
+          if ((await store.size(shaOf)) === null)
+            throw new Error(`附件文件缺失：${shaOf}（请先运行 tuanwu tasks collect-files 或从旧备份恢复）`);
+          for await (const chunk of store.read(shaOf))
+            await write({ f: shaOf, d: (chunk as Buffer).toString('base64') });
+          files++;
+        }
+      counts['files'] = files;
+      onTable?.('files', files);
     }
   });
   out.end();
@@ -118,6 +166,7 @@ export async function restore(
   secretKey: Buffer,
   file: string,
   onTable?: (t: string, n: number) => void,
+  store?: FileStore,
 ) {
   const { db, dialect } = database;
   for (const table of ['org', 'account'] as const) {
@@ -130,6 +179,7 @@ export async function restore(
   await db.transaction().execute(async (trx) => {
     let batch: Record<string, unknown>[] = [];
     let table: keyof DB | undefined;
+    const integerIds = new Set<keyof DB>();
     const flush = async () => {
       if (!table || !batch.length) return;
       const cols = Object.keys(batch[0]!).length;
@@ -140,16 +190,38 @@ export async function restore(
           .execute();
       }
       counts[table] = (counts[table] ?? 0) + batch.length;
+      if (typeof batch[0]!.id === 'number') integerIds.add(table);
       batch = [];
+    };
+    let current = null as { sha: string; stream: PassThrough; done: Promise<{ sha256: string }> } | null;
+    const finishFile = async () => {
+      if (!current) return;
+      current.stream.end();
+      const stored = await current.done;
+      if (stored.sha256 !== current.sha) throw new Error(`备份中的附件 ${current.sha} 已损坏（校验不符）`);
+      counts['files'] = (counts['files'] ?? 0) + 1;
+      current = null;
     };
     for await (const line of lines) {
       if (!line) continue;
       const obj = JSON.parse(line) as {
         t?: keyof DB;
         r?: Record<string, unknown>;
+        f?: string;
+        d?: string;
         format?: string;
         keyFingerprint?: string;
       };
+      if (obj.f !== undefined && header) {
+        if (!store) throw new Error('备份包含附件，但没有给出附件存储位置');
+        if (current?.sha !== obj.f) {
+          await finishFile();
+          const stream = new PassThrough();
+          current = { sha: obj.f, stream, done: store.put(stream, Number.MAX_SAFE_INTEGER, () => {}) };
+        }
+        if (!current!.stream.write(Buffer.from(obj.d ?? '', 'base64'))) await once(current!.stream, 'drain');
+        continue;
+      }
       if (!header) {
         header = obj;
         if (obj.format !== FORMAT) throw new Error('不是 tuanwu 备份文件');
@@ -166,8 +238,11 @@ export async function restore(
       if (batch.length >= 5000) await flush();
     }
     await flush();
+    await finishFile();
     if (table) onTable?.(table, counts[table] ?? 0);
-    for (const t of BACKUP_TABLES) if (!PAGE_KEY[t]) await dialect.resyncIds(trx, t);
+    if (counts['files']) onTable?.('files', counts['files']);
+    // Tables with generated integer ids continue above the restored ones (text ids have no generator).
+    for (const t of integerIds) await dialect.resyncIds(trx, t);
   });
   if (!header) throw new Error('备份文件是空的');
   return counts;

@@ -376,9 +376,16 @@ async function main(argv: string[]): Promise<void> {
       if (!sub) throw new Error(`用法：tuanwu ${command} FILE`);
       await withDb(config, async (database) => {
         const fn = command === 'backup' ? backup : restore;
-        const counts = await fn(database, config.secretKey, sub, (t, n) => console.log(`${t}: ${n}`));
+        const store = createServices(database, config.secretKey).attachments.store;
+        const { files = 0, ...tables } = await fn(
+          database,
+          config.secretKey,
+          sub,
+          (t, n) => console.log(`${t}: ${n}`),
+          store,
+        );
         console.log(
-          `${command === 'backup' ? '已备份到' : '已从'} ${sub}${command === 'restore' ? ' 恢复' : ''}（${Object.values(counts).reduce((a, b) => a + b, 0)} 行）`,
+          `${command === 'backup' ? '已备份到' : '已从'} ${sub}${command === 'restore' ? ' 恢复' : ''}（${Object.values(tables).reduce((a, b) => a + b, 0)} 行，${files} 个附件）`,
         );
       });
       return;

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
@@ -9,6 +10,7 @@ import { createEnv, DIALECTS, Factory, type Client, type TestEnv } from '../../t
 import { uploadAs } from '../../test/xlsx-upload.js';
 import { seedTaskList, taskListDocx, taskListXlsx } from '../../test/task-list-fixtures.js';
 import { cliCtx } from '../cli/system-actor.js';
+import { backup, restore, tableChecksums } from '../cli/backup.js';
 import { addDays, nowIso, shanghaiDay } from '../common/time.js';
 
 interface Board {
@@ -454,6 +456,32 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
       .where('report_id', 'is not', null)
       .execute();
     for (const k of kept) expect(await env.services.attachments.store.verify(k.sha256)).toBe(true);
+  });
+
+  it('backs up while running and restores into an empty instance: identical tables and attachments', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-backup-'));
+    const file = path.join(dir, 'backup.gz');
+    const store = env.services.attachments.store;
+    const counts = await backup(env.database, env.key, file, undefined, store);
+    expect(counts.files).toBeGreaterThan(0);
+    const copy = await createEnv(dialect, env.key);
+    try {
+      const restored = await restore(copy.database, copy.key, file, undefined, copy.services.attachments.store);
+      expect(restored.files).toBe(counts.files);
+      expect(await tableChecksums(copy.database)).toEqual(await tableChecksums(env.database));
+      const blobs = await copy.database.db.selectFrom('file_blob').select('sha256').execute();
+      for (const b of blobs) expect(await copy.services.attachments.store.verify(b.sha256)).toBe(true);
+      // The restored instance serves the same photo.
+      const f = await copy.database.db
+        .selectFrom('task_attachment')
+        .select(['id', 'sha256', 'size'])
+        .where('kind', '=', 'image')
+        .executeTakeFirstOrThrow();
+      expect(await copy.services.attachments.store.size(f.sha256)).toBe(Number(f.size));
+    } finally {
+      await copy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('nothing outside the subtree: a foreign cadre sees no plan, task, board, report or file', async () => {
