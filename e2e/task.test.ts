@@ -142,12 +142,12 @@ describe('督查督办 journey', () => {
     const preview = county.getByTestId('task-import-preview');
     await hasText(preview, '各乡（镇）团委：2 个组织');
     await hasText(county.getByTestId('task-import-summary'), '新增 5 项');
-    const row1 = preview.locator('tr', { hasText: '选树本地' });
+    const row1 = preview.getByTestId('import-row-1');
     await hasText(row1, '→ 5月31日');
     await hasText(row1, `${TOWN}、${TOWN2}`);
-    await hasText(preview.locator('tr', { hasText: '走基层故事分享' }), '≥ 3场次');
-    await hasText(preview.locator('tr', { hasText: '创新创业培训' }), '（本级）');
-    await hasText(preview.locator('tr', { hasText: '少先队示范校' }), '→ 8月31日');
+    await hasText(preview.getByTestId('import-row-5'), '≥ 3场次');
+    await hasText(preview.getByTestId('import-row-9'), '（本级）');
+    await hasText(preview.getByTestId('import-row-18'), '→ 8月31日');
     // The unknown name blocks the import until a person settles it.
     const unresolved = county.getByTestId('unresolved-0');
     await hasText(unresolved, `“${UNKNOWN}”`);

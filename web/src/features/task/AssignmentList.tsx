@@ -1,9 +1,19 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Badge, Empty, Flex, Grid, Input, Select, Table, Typography } from 'antd';
+import { Alert, Badge, Card, Empty, Flex, Grid, Input, Pagination, Select, Table, Typography } from 'antd';
 import { Link } from 'react-router';
 import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
-import { DueDate, excerpt, ROLE_LABELS, STATE_HUES, STATE_LABELS, STATE_ORDER, StateTag, yearOptions } from './task-ui';
+import {
+  DueDate,
+  excerpt,
+  planLabel,
+  ROLE_LABELS,
+  STATE_HUES,
+  STATE_LABELS,
+  STATE_ORDER,
+  StateTag,
+  yearOptions,
+} from './task-ui';
 import type { Board, BoardFilter, BoardItem } from './types';
 
 const PAGE_SIZE = 20;
@@ -60,6 +70,31 @@ function StateCards({
         );
       })}
     </div>
+  );
+}
+
+const source = (a: BoardItem) => `${planLabel(a.planYear, a.planTitle)} 第${a.seqLabel}项 · 时限：${a.deadline || '—'}`;
+
+/** One assignment as a card (phones): the task, then who, by when and how far. */
+function AssignmentCard({ a }: { a: BoardItem }) {
+  return (
+    <Card size="small" data-testid={`assignment-${a.id}`} styles={{ body: { padding: 10 } }}>
+      <Flex vertical gap={4}>
+        <Link to={`/tasks/assignments/${a.id}`} data-testid={`open-assignment-${a.id}`}>
+          {excerpt(a.content, 70)}
+        </Link>
+        <Flex wrap gap={8} align="center" justify="space-between">
+          <span>
+            {a.orgName}
+            {a.role === 'support' ? `（${ROLE_LABELS.support}）` : ''}
+          </span>
+          <StateTag state={a.state} label={a.stateLabel} overdue={a.overdue} />
+        </Flex>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          完成日期 <DueDate dueOn={a.dueOn} overdue={a.overdue} /> · {source(a)}
+        </Typography.Text>
+      </Flex>
+    </Card>
   );
 }
 
@@ -137,68 +172,89 @@ export function AssignmentList({
         {toolbar}
       </Flex>
       {error && <Alert type="error" showIcon title={error.message} />}
-      <Table<BoardItem>
-        rowKey="id"
-        size="middle"
-        loading={loading}
-        dataSource={data?.items ?? []}
-        data-testid="task-list"
-        scroll={{ x: 860 }}
-        onRow={(a) => ({ 'data-testid': `assignment-${a.id}` }) as React.HTMLAttributes<HTMLElement>}
-        locale={{ emptyText: <Empty description={filters.state || filters.q ? '没有符合条件的任务' : empty} /> }}
-        pagination={{
-          current: page,
-          pageSize: PAGE_SIZE,
-          total: data?.total ?? 0,
-          showSizeChanger: false,
-          hideOnSinglePage: true,
-          showTotal: (n) => `共 ${n} 项`,
-          onChange: setPage,
-        }}
-        columns={[
-          {
-            title: '责任单位',
-            dataIndex: 'orgName',
-            width: isPhone ? 120 : 200,
-            render: (name: string, a) => (
-              <Flex vertical>
-                <span>{name}</span>
-                {a.role === 'support' && (
+      {isPhone ? (
+        <Flex vertical gap={8} data-testid="task-list">
+          {!data?.items.length && !loading && (
+            <Empty description={filters.state || filters.q ? '没有符合条件的任务' : empty} />
+          )}
+          {data?.items.map((a) => (
+            <AssignmentCard key={a.id} a={a} />
+          ))}
+          {(data?.total ?? 0) > PAGE_SIZE && (
+            <Pagination
+              simple
+              align="center"
+              current={page}
+              pageSize={PAGE_SIZE}
+              total={data?.total ?? 0}
+              onChange={setPage}
+            />
+          )}
+        </Flex>
+      ) : (
+        <Table<BoardItem>
+          rowKey="id"
+          size="middle"
+          loading={loading}
+          dataSource={data?.items ?? []}
+          data-testid="task-list"
+          scroll={{ x: 860 }}
+          onRow={(a) => ({ 'data-testid': `assignment-${a.id}` }) as React.HTMLAttributes<HTMLElement>}
+          locale={{ emptyText: <Empty description={filters.state || filters.q ? '没有符合条件的任务' : empty} /> }}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: data?.total ?? 0,
+            showSizeChanger: false,
+            hideOnSinglePage: true,
+            showTotal: (n) => `共 ${n} 项`,
+            onChange: setPage,
+          }}
+          columns={[
+            {
+              title: '责任单位',
+              dataIndex: 'orgName',
+              width: isPhone ? 120 : 200,
+              render: (name: string, a) => (
+                <Flex vertical>
+                  <span>{name}</span>
+                  {a.role === 'support' && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {ROLE_LABELS.support}
+                    </Typography.Text>
+                  )}
+                </Flex>
+              ),
+            },
+            {
+              title: '任务',
+              key: 'task',
+              render: (_: unknown, a) => (
+                <Flex vertical gap={2}>
+                  <Link to={`/tasks/assignments/${a.id}`} data-testid={`open-assignment-${a.id}`}>
+                    {excerpt(a.content, 80)}
+                  </Link>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {ROLE_LABELS.support}
+                    {source(a)}
                   </Typography.Text>
-                )}
-              </Flex>
-            ),
-          },
-          {
-            title: '任务',
-            key: 'task',
-            render: (_: unknown, a) => (
-              <Flex vertical gap={2}>
-                <Link to={`/tasks/assignments/${a.id}`} data-testid={`open-assignment-${a.id}`}>
-                  {excerpt(a.content, 80)}
-                </Link>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {a.planYear}年 {a.planTitle} 第{a.seqLabel}项 · 时限：{a.deadline || '—'}
-                </Typography.Text>
-              </Flex>
-            ),
-          },
-          {
-            title: '完成日期',
-            dataIndex: 'dueOn',
-            width: 150,
-            render: (d: string | null, a) => <DueDate dueOn={d} overdue={a.overdue} />,
-          },
-          {
-            title: '状态',
-            dataIndex: 'state',
-            width: 140,
-            render: (_: unknown, a) => <StateTag state={a.state} label={a.stateLabel} overdue={a.overdue} />,
-          },
-        ]}
-      />
+                </Flex>
+              ),
+            },
+            {
+              title: '完成日期',
+              dataIndex: 'dueOn',
+              width: 150,
+              render: (d: string | null, a) => <DueDate dueOn={d} overdue={a.overdue} />,
+            },
+            {
+              title: '状态',
+              dataIndex: 'state',
+              width: 140,
+              render: (_: unknown, a) => <StateTag state={a.state} label={a.stateLabel} overdue={a.overdue} />,
+            },
+          ]}
+        />
+      )}
     </Flex>
   );
 }

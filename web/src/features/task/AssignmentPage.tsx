@@ -27,7 +27,16 @@ import { useRequest } from '../../lib/useRequest';
 import { Attachments } from './Attachments';
 import { ForwardModal } from './ForwardModal';
 import { ReportPanel } from './ReportPanel';
-import { Content, DeadlineReadingText, DueDate, ROLE_LABELS, StateTag, TargetTags, targetText } from './task-ui';
+import {
+  Content,
+  DeadlineReadingText,
+  DueDate,
+  planLabel,
+  ROLE_LABELS,
+  StateTag,
+  TargetTags,
+  targetText,
+} from './task-ui';
 import type { AssignmentDetail, ChildAssignment, Report, ReportStatus } from './types';
 
 const REPORT_STATUS: Record<ReportStatus, { label: string; color: string; dot: string }> = {
@@ -276,10 +285,8 @@ function AssignmentView({ id }: { id: number }) {
             {d.orgName} · 第{t.seqLabel}项任务
           </Typography.Title>
           <Typography.Text type="secondary">
-            <Link to={`/tasks/plans/${d.planId}`}>
-              {d.planYear}年 {d.planTitle}
-            </Link>{' '}
-            · {d.assignerOrgName}交办{d.role === 'support' ? '（配合）' : ''} · {formatTime(d.assignedAt).slice(0, 10)}
+            <Link to={`/tasks/plans/${d.planId}`}>{planLabel(d.planYear, d.planTitle)}</Link> · {d.assignerOrgName}交办
+            {d.role === 'support' ? '（配合）' : ''} · {formatTime(d.assignedAt).slice(0, 10)}
           </Typography.Text>
         </div>
         <Space wrap>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Empty, Flex, Table, Tabs, Typography } from 'antd';
+import { Alert, Badge, Button, Card, Empty, Flex, Grid, Table, Tabs, Typography } from 'antd';
 import { Link, useSearchParams } from 'react-router';
 import { ScopedPage } from '../../components/ScopedPage';
 import { api } from '../../lib/api';
@@ -14,6 +14,32 @@ type TabKey = 'mine' | 'review' | 'assigned';
 const TABS: TabKey[] = ['mine', 'review', 'assigned'];
 
 function ReviewQueue({ items, loading }: { items: ReviewItem[]; loading: boolean }) {
+  const isPhone = !Grid.useBreakpoint().md;
+  if (isPhone)
+    return (
+      <Flex vertical gap={8} data-testid="task-review-list">
+        {!items.length && !loading && <Empty description="没有等待本组织审核的报送" />}
+        {items.map((r) => (
+          <Card key={r.id} size="small" data-testid={`review-${r.id}`} styles={{ body: { padding: 10 } }}>
+            <Flex vertical gap={4}>
+              <Flex justify="space-between" align="center" gap={8}>
+                <Typography.Text strong>{r.orgName}</Typography.Text>
+                <Link to={`/tasks/assignments/${r.assignmentId}`} data-testid={`review-open-${r.id}`}>
+                  <Button size="small" type="primary">
+                    审核
+                  </Button>
+                </Link>
+              </Flex>
+              <Typography.Text>{excerpt(r.content, 50)}</Typography.Text>
+              <Typography.Text type="secondary">{excerpt(r.body, 80) || '（仅附件）'}</Typography.Text>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {formatTime(r.submittedAt).slice(0, 16)} 报送
+              </Typography.Text>
+            </Flex>
+          </Card>
+        ))}
+      </Flex>
+    );
   return (
     <Table<ReviewItem>
       rowKey="id"

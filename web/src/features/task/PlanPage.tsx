@@ -111,6 +111,42 @@ function PlanView({ id }: { id: number }) {
   if (!plan || plan.id !== id) return <Skeleton active />;
   const canWrite = org.data?.id === plan.orgId && org.data.canWrite;
   const needsDate = plan.tasks.filter((t) => t.needsDate.length).length;
+  const empty = canWrite ? '还没有任务：可逐项添加，或从 Word/Excel 导入任务清单' : '还没有任务';
+  /** A task's 台账 (Excel, Word) and, for the plan's org, 交办 to more orgs. */
+  const actions = (t: PlanTask) => (
+    <Flex vertical={!isPhone} gap={isPhone ? 8 : 0} align="flex-start">
+      <ExportButton
+        size="small"
+        type="link"
+        style={{ paddingInline: 0 }}
+        url={`/api/tasks/${t.id}/ledger`}
+        query={{ format: 'xlsx' }}
+        label="Excel"
+        data-testid={`task-ledger-xlsx-${t.id}`}
+      />
+      <ExportButton
+        size="small"
+        type="link"
+        style={{ paddingInline: 0 }}
+        url={`/api/tasks/${t.id}/ledger`}
+        query={{ format: 'docx' }}
+        fileName="任务台账.docx"
+        label="Word"
+        data-testid={`task-ledger-docx-${t.id}`}
+      />
+      {canWrite && (
+        <Button
+          size="small"
+          type="link"
+          icon={<UsergroupAddOutlined />}
+          style={{ paddingInline: 0 }}
+          onClick={() => setAssigning(t)}
+        >
+          交办
+        </Button>
+      )}
+    </Flex>
+  );
 
   return (
     <Flex vertical gap={16} data-testid="plan-page">
@@ -173,85 +209,73 @@ function PlanView({ id }: { id: number }) {
         />
       )}
 
-      <Card styles={{ body: { padding: isPhone ? 0 : 12 } }}>
-        <Table<PlanTask>
-          rowKey="id"
-          size="middle"
-          dataSource={plan.tasks}
-          data-testid="plan-tasks"
-          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
-          scroll={{ x: 1100 }}
-          onRow={(t) => ({ 'data-testid': `task-row-${t.seqLabel}` }) as React.HTMLAttributes<HTMLElement>}
-          locale={{
-            emptyText: (
-              <Empty description={canWrite ? '还没有任务：可逐项添加，或从 Word/Excel 导入任务清单' : '还没有任务'} />
-            ),
-          }}
-          columns={[
-            { title: '序号', dataIndex: 'seqLabel', width: 60, fixed: isPhone ? undefined : 'left' },
-            {
-              title: '工作内容',
-              dataIndex: 'content',
-              render: (c: string) => <Content text={c} rows={6} />,
-            },
-            {
-              title: '完成时限',
-              key: 'deadline',
-              width: 170,
-              render: (_: unknown, t) => <Deadline task={t} canWrite={canWrite} onChanged={reload} />,
-            },
-            {
-              title: '量化目标',
-              key: 'targets',
-              width: 170,
-              render: (_: unknown, t) => <TargetTags targets={t.targets} />,
-            },
-            {
-              title: '责任单位',
-              key: 'responsible',
-              width: 260,
-              render: (_: unknown, t) => <ResponsibleChips assignments={t.assignments} />,
-            },
-            {
-              title: '台账',
-              key: 'actions',
-              width: 130,
-              render: (_: unknown, t) => (
-                <Flex vertical gap={4} align="flex-start">
-                  <Space size={4}>
-                    <ExportButton
-                      size="small"
-                      url={`/api/tasks/${t.id}/ledger`}
-                      query={{ format: 'xlsx' }}
-                      label="Excel"
-                      data-testid={`task-ledger-xlsx-${t.id}`}
-                    />
-                    <ExportButton
-                      size="small"
-                      url={`/api/tasks/${t.id}/ledger`}
-                      query={{ format: 'docx' }}
-                      fileName="任务台账.docx"
-                      label="Word"
-                      data-testid={`task-ledger-docx-${t.id}`}
-                    />
-                  </Space>
-                  {canWrite && (
-                    <Button
-                      size="small"
-                      type="link"
-                      icon={<UsergroupAddOutlined />}
-                      style={{ paddingInline: 0 }}
-                      onClick={() => setAssigning(t)}
-                    >
-                      交办
-                    </Button>
-                  )}
+      {isPhone ? (
+        <Flex vertical gap={8} data-testid="plan-tasks">
+          {!plan.tasks.length && <Empty description={empty} />}
+          {plan.tasks.map((t) => (
+            <Card
+              key={t.id}
+              size="small"
+              data-testid={`task-row-${t.seqLabel}`}
+              title={`第 ${t.seqLabel} 项`}
+              extra={actions(t)}
+              styles={{ body: { padding: 10 } }}
+            >
+              <Flex vertical gap={8}>
+                <Content text={t.content} rows={6} />
+                <Flex gap={6} align="baseline">
+                  <Typography.Text type="secondary" style={{ flex: 'none' }}>
+                    完成时限
+                  </Typography.Text>
+                  <Deadline task={t} canWrite={canWrite} onChanged={reload} />
                 </Flex>
-              ),
-            },
-          ]}
-        />
-      </Card>
+                {t.targets.length > 0 && <TargetTags targets={t.targets} />}
+                <ResponsibleChips assignments={t.assignments} />
+              </Flex>
+            </Card>
+          ))}
+        </Flex>
+      ) : (
+        <Card styles={{ body: { padding: 12 } }}>
+          <Table<PlanTask>
+            rowKey="id"
+            size="middle"
+            dataSource={plan.tasks}
+            data-testid="plan-tasks"
+            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+            scroll={{ x: 1000 }}
+            onRow={(t) => ({ 'data-testid': `task-row-${t.seqLabel}` }) as React.HTMLAttributes<HTMLElement>}
+            locale={{ emptyText: <Empty description={empty} /> }}
+            columns={[
+              { title: '序号', dataIndex: 'seqLabel', width: 56 },
+              {
+                title: '工作内容',
+                dataIndex: 'content',
+                render: (c: string) => <Content text={c} rows={6} />,
+              },
+              {
+                title: '完成时限',
+                key: 'deadline',
+                width: 150,
+                render: (_: unknown, t) => <Deadline task={t} canWrite={canWrite} onChanged={reload} />,
+              },
+              {
+                title: '量化目标',
+                key: 'targets',
+                width: 150,
+                render: (_: unknown, t) => <TargetTags targets={t.targets} />,
+              },
+              {
+                title: '责任单位',
+                key: 'responsible',
+                width: 240,
+                render: (_: unknown, t) => <ResponsibleChips assignments={t.assignments} />,
+              },
+              { title: '台账', key: 'actions', width: 90, render: (_: unknown, t) => actions(t) },
+            ]}
+          />
+        </Card>
+      )}
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         责任单位颜色：灰 未开始、蓝 进行中、金 待审核、紫红 已退回、绿 已完成、红 逾期；点击可查看该单位的进展。
       </Typography.Text>

@@ -145,7 +145,7 @@ export function ReportPanel({ detail: d, onChanged }: { detail: AssignmentDetail
                 <Form.Item
                   key={i}
                   name={['figures', i]}
-                  label={`${targetText(t)}：已完成`}
+                  label={`已完成（目标 ${targetText(t)}）`}
                   style={{ marginBottom: 12 }}
                 >
                   <InputNumber

@@ -39,7 +39,7 @@ export function ReadingLine({ reading, busy, year }: { reading?: DeadlineReading
       {reading.milestones.length > 0 && (
         <Typography.Text type="success">
           → {reading.milestones.map((m) => m.reading).join('、')}
-          {reading.dueOn ? `（完成日期 ${chineseDay(reading.dueOn, year)}）` : ''}
+          {reading.dueOn && reading.milestones.length > 1 ? `（以 ${chineseDay(reading.dueOn, year)} 为完成日期）` : ''}
         </Typography.Text>
       )}
       {reading.needsDate.map((n, i) => (

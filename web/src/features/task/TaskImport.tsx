@@ -60,6 +60,7 @@ function PreviewTable({ rows }: { rows: ImportRow[] }) {
       rowKey="row"
       data-testid="task-import-preview"
       dataSource={rows}
+      onRow={(r) => ({ 'data-testid': `import-row-${r.seqLabel}` }) as React.HTMLAttributes<HTMLElement>}
       scroll={{ x: 1000 }}
       pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
       columns={[

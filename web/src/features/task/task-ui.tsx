@@ -138,6 +138,9 @@ export function Content({ text, rows }: { text: string; rows?: number }) {
   );
 }
 
+/** A plan as lists name it: its title, with the year in front unless the title has it. */
+export const planLabel = (year: number, title: string) => (title.includes(String(year)) ? title : `${year}年 ${title}`);
+
 export const excerpt = (s: string, n = 60) => {
   const one = s.replace(/\s+/g, ' ').trim();
   return one.length > n ? `${one.slice(0, n)}…` : one;
