@@ -220,6 +220,16 @@ describe('督查督办 journey', () => {
       .getByTestId('report-panel')
       .locator('input[type=file]')
       .setInputFiles({ name: PHOTO, mimeType: 'image/jpeg', buffer: photo });
+    // A program renamed to .jpg is refused by content; the server's reason is shown.
+    await branch
+      .getByTestId('report-panel')
+      .locator('input[type=file]')
+      .setInputFiles({
+        name: '照片.jpg',
+        mimeType: 'image/jpeg',
+        buffer: Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00'), Buffer.alloc(2000, 1)]),
+      });
+    await visible(branch.locator('.ant-message').getByText('按文件内容识别'));
     const pending = branch.getByTestId('pending-attachments');
     await hasText(pending, PHOTO);
     const thumb = pending.getByTestId('attachment-thumbnail');
