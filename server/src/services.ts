@@ -39,10 +39,7 @@ export function createServices(database: Database, secretKey: Buffer) {
   // Attachments: the data directory's files/ unless TUANWU_FILES_DIR names storage shared by several nodes.
   const fileStore = new FileStore(process.env.TUANWU_FILES_DIR ?? path.join(database.dataDir, 'files'));
   const attachments: AttachmentService = new AttachmentService(database.db, fileStore, () => assignments);
-  const assignments: AssignmentService = new AssignmentService(
-    database.db,
-    async (orgPath) => (await attachments.limits(orgPath)).maxFiles,
-  );
+  const assignments: AssignmentService = new AssignmentService(database.db, (orgPath) => attachments.limits(orgPath));
   return {
     plans: new PlanService(database.db),
     assignments,

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { access, rename, rm, stat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { once } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SNIFF_BYTES } from './file-type.js';
@@ -60,8 +61,9 @@ export class FileStore {
         done(null, chunk);
       },
     });
+    const sink = createWriteStream(tmpFile, { flags: 'wx' });
     try {
-      await pipeline(source, meter, createWriteStream(tmpFile, { flags: 'wx' }));
+      await pipeline(source, meter, sink);
       const head = Buffer.concat(chunks);
       accept(head, size);
       const sha256 = hash.digest('hex');
@@ -75,6 +77,8 @@ export class FileStore {
       return { sha256, size, head, existed };
     } catch (e) {
       source.resume();
+      // The file may still be opening when the upload fails: wait until it is closed, then remove it.
+      if (!sink.closed) await once(sink, 'close').catch(() => undefined);
       await rm(tmpFile, { force: true });
       throw e;
     }

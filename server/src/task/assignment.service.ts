@@ -5,6 +5,7 @@ import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { addDays, nowIso, shanghaiDay } from '../common/time.js';
 import { notifyOrgCadres } from '../notification/notify.js';
+import { escapeLike } from '../db/dialect.js';
 import { excerpt, isOverdue, taskView } from './plan.service.js';
 import type { Target } from './targets.js';
 
@@ -39,7 +40,7 @@ const DUE_SOON_DAYS = 7;
 export class AssignmentService {
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly maxFiles: (orgPath: string) => Promise<number>,
+    private readonly limits: (orgPath: string) => Promise<{ maxFiles: number; maxFileMb: number }>,
   ) {}
 
   /** The assignment with its org, assigning org, task and plan; the actor must see one of the two orgs. */
@@ -98,7 +99,8 @@ export class AssignmentService {
       .orderBy('c.id')
       .execute();
     const today = shanghaiDay(nowIso());
-    const mayReport = can(actor, 'write', a.org) && a.state !== 'done';
+    // Not while a report waits for review (withdraw it first) nor once done.
+    const mayReport = can(actor, 'write', a.org) && a.state !== 'done' && a.state !== 'submitted';
     return {
       id: a.id,
       task: taskView(task),
@@ -146,7 +148,7 @@ export class AssignmentService {
       canReport: mayReport,
       canForward: can(actor, 'write', a.org) && a.state !== 'done',
       canReview: can(actor, 'write', a.assigner) && a.state === 'submitted',
-      maxFiles: await this.maxFiles(a.org_path),
+      ...(await this.limits(a.org_path)),
     };
   }
 
@@ -264,7 +266,7 @@ export class AssignmentService {
       if (!f || f.assignment_id !== id || f.report_id !== null)
         throw badRequest('附件不存在或已随其他报送提交', [{ path: 'attachmentIds', message: `附件 ${fid} 不可用` }]);
     }
-    const max = await this.maxFiles(a.org_path);
+    const max = (await this.limits(a.org_path)).maxFiles;
     if (input.attachmentIds.length > max)
       throw badRequest(`每次报送最多 ${max} 个附件`, [{ path: 'attachmentIds', message: `超过 ${max} 个` }]);
     const now = nowIso();
@@ -322,13 +324,16 @@ export class AssignmentService {
   async review(ctx: Ctx, reportId: number, decision: 'approve' | 'return', comment: string) {
     const r = await this.db
       .selectFrom('task_report')
-      .select(['id', 'assignment_id', 'status', 'deleted_at'])
+      .select(['id', 'assignment_id', 'status', 'deleted_at', 'submitted_by'])
       .where('id', '=', reportId)
       .executeTakeFirst();
     if (!r || r.deleted_at) throw notFound('报送');
     const a = await this.load(ctx.actor, r.assignment_id);
     if (!can(ctx.actor, 'write', a.assigner)) throw forbidden(`只有交办单位${a.assigner_name}可以审核`);
     if (r.status !== 'submitted') throw conflict('这次报送已经审核过了');
+    // Whoever sent a report does not approve it, even when their role covers both orgs.
+    if (r.submitted_by !== null && r.submitted_by === ctx.actor.accountId)
+      throw forbidden('不能审核自己报送的进展，请由交办单位的其他干部审核');
     if (decision === 'return' && !comment.trim())
       throw badRequest('退回时请写明原因', [{ path: 'comment', message: '请填写退回原因' }]);
     const now = nowIso();
@@ -443,7 +448,15 @@ export class AssignmentService {
     else if (q.scope === 'assigned') base = base.where('a.assigner_org_id', '=', orgId);
     else base = base.where((eb) => inSubtree(eb, 'o.path', org!.path));
     if (q.year) base = base.where('p.year', '=', q.year);
-    if (q.q) base = base.where((eb) => eb.or([eb('t.content', 'like', `%${q.q}%`), eb('o.name', 'like', `%${q.q}%`)]));
+    if (q.q) {
+      const needle = `%${escapeLike(q.q)}%`;
+      base = base.where((eb) =>
+        eb.or([
+          sql<boolean>`${eb.ref('t.content')} like ${needle} escape '\\'`,
+          sql<boolean>`${eb.ref('o.name')} like ${needle} escape '\\'`,
+        ]),
+      );
+    }
 
     const counts = await base
       .select(['a.state', (eb) => eb.fn.countAll<number>().as('n')])

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, TaskTable } from '../db/schema.js';
-import { inSubtree, requireOrg, type Actor } from '../access/access.js';
+import { can, inSubtree, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, importRejected, notFound, type FieldProblem } from '../common/errors.js';
 import { nowIso, shanghaiDay } from '../common/time.js';
@@ -216,6 +216,7 @@ export class PlanService {
       year: p.year,
       title: p.title,
       createdAt: p.created_at,
+      canWrite: can(actor, 'write', { id: p.org_id, path: p.org_path }),
       tasks: tasks.map((t) => ({
         ...taskView(t),
         assignments: assignments
@@ -259,10 +260,12 @@ export class PlanService {
     });
   }
 
-  async updateTask(ctx: Ctx, taskId: number, input: Omit<TaskInput, 'responsible'>) {
+  /** Changes what is given; content and deadline keep their values when left out (e.g. only a date is set). */
+  async updateTask(ctx: Ctx, taskId: number, patch: Partial<Omit<TaskInput, 'responsible'>>) {
     const t = await this.db.selectFrom('task').selectAll().where('id', '=', taskId).executeTakeFirst();
     if (!t) throw notFound('任务');
     const p = await this.plan(ctx.actor, t.plan_id, 'write');
+    const input = { ...patch, content: patch.content ?? t.content, deadline: patch.deadline ?? t.deadline_text };
     const reading = this.read(input, p.year);
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {

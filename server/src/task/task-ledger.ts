@@ -108,7 +108,7 @@ export class TaskLedger {
         ...(targets.length ? [`量化目标：${targets.map((x) => x.phrase).join('；')}。`] : []),
         `承担单位 ${assignments.length} 个，已完成 ${assignments.filter((a) => a.state === 'done').length} 个，逾期未完成 ${assignments.filter((a) => isOverdue(a, today)).length} 个；共报送 ${reports.length} 次。`,
       ],
-      attachments: [assignmentTable(assignments, today), reportTable(reports, targets)],
+      attachments: [assignmentTable(assignments, today), reportTable(reports)],
       signature: t.org_name,
       date: chineseDate(today),
     };
@@ -134,7 +134,7 @@ export class TaskLedger {
       ],
       attachments: [
         assignmentTable(assignments, today),
-        reportTable(reports, []),
+        reportTable(reports),
         {
           title: '各下级组织按时完成率',
           columns: ['组织', '到期任务', '按时完成', '超期完成', '逾期未完成', '按时完成率'],
@@ -201,6 +201,7 @@ export class TaskLedger {
           'r.status',
           'r.submitted_at',
           'r.review_comment',
+          't.targets',
         ])
         .where('r.assignment_id', 'in', ids.slice(i, i + 1000))
         .where('r.deleted_at', 'is', null)
@@ -244,6 +245,8 @@ interface LedgerReport {
   status: string;
   submitted_at: string;
   review_comment: string | null;
+  /** The task's targets (JSON), to name the figures. */
+  targets: string;
   files: string[];
 }
 
@@ -265,7 +268,7 @@ function assignmentTable(rows: LedgerAssignment[], today: string) {
   };
 }
 
-function reportTable(rows: LedgerReport[], targets: Target[]) {
+function reportTable(rows: LedgerReport[]) {
   return {
     title: '进展报送记录',
     columns: ['序号', '报送单位', '报送时间', '进展情况', '指标完成', '佐证材料', '审核', '审核意见'],
@@ -274,14 +277,19 @@ function reportTable(rows: LedgerReport[], targets: Target[]) {
       r.org_name,
       formatShanghai(r.submitted_at),
       r.body,
-      (JSON.parse(r.figures) as { target: number; value: number }[])
-        .map((f) => `${targets[f.target]?.label || targets[f.target]?.phrase || `指标${f.target + 1}`}：${f.value}`)
-        .join('；'),
+      figuresText(r),
       r.files.join('、'),
       REPORT_STATUS[r.status] ?? r.status,
       r.review_comment ?? '',
     ]),
   };
+}
+
+function figuresText(r: LedgerReport) {
+  const targets = JSON.parse(r.targets) as Target[];
+  return (JSON.parse(r.figures) as { target: number; value: number }[])
+    .map((f) => `${targets[f.target]?.label || targets[f.target]?.phrase || `指标${f.target + 1}`}：${f.value}`)
+    .join('；');
 }
 
 function excerptTitle(s: string, n = 24) {

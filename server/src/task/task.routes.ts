@@ -270,6 +270,7 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
           year: z.number(),
           title: z.string(),
           createdAt: z.string(),
+          canWrite: z.boolean(),
           tasks: z.array(
             taskOutput.extend({
               assignments: z.array(
@@ -361,7 +362,11 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
       tags,
       summary: '修改任务（内容、时限；可为“县两会前”之类设定日期）Edit a task',
       params: idParams,
-      body: z.strictObject(taskFields),
+      body: z.strictObject({
+        ...taskFields,
+        content: taskFields.content.optional(),
+        deadline: taskFields.deadline.optional(),
+      }),
       response: { 200: okOutput },
     },
     handler: async (req) => {
@@ -576,6 +581,7 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
           canForward: z.boolean(),
           canReview: z.boolean(),
           maxFiles: z.number(),
+          maxFileMb: z.number(),
         }),
       },
     },

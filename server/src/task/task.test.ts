@@ -311,6 +311,8 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
     expect(cells).toContain('又开展2场，共3场。');
     expect(cells).toContain('活动照片.jpg');
     expect(cells).toContain('场次不足3场，请补充后再报。');
+    // Figures are named after the task's target, not numbered.
+    expect(cells.some((c) => c.endsWith('：3') && !c.startsWith('指标'))).toBe(true);
     const word = await countyAdmin.get(`/api/tasks/${task.json<{ id: number }>().id}/ledger?format=docx`);
     expect(word.statusCode).toBe(200);
     const xml = await (await JSZip.loadAsync(word.rawPayload)).file('word/document.xml')!.async('string');
@@ -357,6 +359,29 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
     const first = await env.services.taskReminders.sweep();
     expect(first).toEqual({ before: 1, after: 1 });
     expect(await env.services.taskReminders.sweep()).toEqual({ before: 0, after: 0 });
+  });
+
+  it('whoever sent a report does not approve it; board search treats _ and % as text, not wildcards', async () => {
+    const task = await countyAdmin.post(`/api/work-plans/${planId}/tasks`, {
+      content: '自报自审的任务',
+      deadline: '全年',
+      responsible: [{ orgId: t.towns[3]!.id, role: 'lead' }],
+    });
+    expect(task.statusCode).toBe(201);
+    const a = (
+      await countyAdmin.get(`/api/orgs/${t.towns[3]!.id}/tasks?scope=mine&q=${encodeURIComponent('自报自审')}`)
+    ).json<Board>().items[0]!.id;
+    // The county admin may write for the town, but not approve what they sent themselves.
+    const sent = await countyAdmin.post(`/api/task-assignments/${a}/reports`, { body: '代为报送', attachmentIds: [] });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const own = await countyAdmin.post(`/api/task-reports/${sent.json<{ id: number }>().id}/review`, {
+      decision: 'approve',
+    });
+    expect(own.statusCode).toBe(403);
+    expect(own.json<{ message: string }>().message).toContain('不能审核自己');
+    expect((await countyAdmin.get(`/api/task-assignments/${a}`)).json<Detail>().canReport).toBe(false);
+    const wild = (await countyAdmin.get(`/api/orgs/${t.county.id}/tasks?q=${encodeURIComponent('_')}`)).json<Board>();
+    expect(wild.total).toBe(0);
   });
 
   it('rejects bad uploads with nothing stored: renamed .exe, wrong extension, empty, over the size and count limits, broken off', async () => {
@@ -522,11 +547,7 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
       .where('id', '=', task.id)
       .executeTakeFirstOrThrow();
     expect(row.due_on).toBeNull();
-    const set = await countyAdmin.patch(`/api/tasks/${task.id}`, {
-      content: row.content,
-      deadline: '县两会前',
-      dueOn: '2020-01-10',
-    });
+    const set = await countyAdmin.patch(`/api/tasks/${task.id}`, { dueOn: '2020-01-10' });
     expect(set.statusCode, set.body).toBe(200);
     const after = await env.database.db
       .selectFrom('task')
@@ -535,5 +556,7 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(after.due_on).toBe('2020-01-10');
     expect(after.needs_date).toBeNull();
+    expect(after.content).toBe('县两会前完成提案征集');
+    expect(after.deadline_text).toBe('县两会前');
   });
 });
