@@ -2,10 +2,12 @@
 import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { openDatabase, openSqlite, type Database } from '../server/src/db/database.js';
 import { migrateToLatest } from '../server/src/db/migrate.js';
+import { freePort } from '../server/test/embedded-pg.js';
 
 export const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
 export const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -73,4 +75,165 @@ export async function benchDatabase(kind: 'sqlite' | 'postgres', pgUrl?: string)
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The q-quantile (0–1) of a list of figures (nearest rank); NaN for none. */
+export function percentile(xs: number[], q: number): number {
+  if (!xs.length) return NaN;
+  const sorted = Float64Array.from(xs).sort();
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** A new, empty database on the given PostgreSQL server: its URL and how to drop it. */
+export async function createPgDatabase(
+  pgUrl: string,
+  prefix = 'bench',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/**
+ * Everything a `tuanwu serve` process needs to run on data prepared in this process: a data dir, the database
+ * the server will open there (SQLite `tuanwu.db`, or a new database on `pgUrl`), migrated, and the instance key.
+ * `env` is the server's environment; `open()` opens another connection to the same database.
+ */
+export async function serverData(kind: 'sqlite' | 'postgres', pgUrl?: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tuanwu-bench-'));
+  const pgDb = kind === 'postgres' ? await createPgDatabase(pgUrl!) : undefined;
+  const key = randomBytes(32);
+  const open = () => openDatabase({ databaseUrl: pgDb?.url, dataDir: dir });
+  const database = open();
+  await migrateToLatest(database);
+  return {
+    dir,
+    key,
+    database,
+    open,
+    env: {
+      ...process.env,
+      TUANWU_DATA_DIR: dir,
+      DATABASE_URL: pgDb?.url ?? '',
+      TUANWU_SECRET: key.toString('hex'),
+      LOG_LEVEL: 'warn',
+    } as NodeJS.ProcessEnv,
+    async dispose() {
+      await database.close().catch(() => undefined);
+      await pgDb?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Members signed in on their phones: a member session each (as redeeming a one-time code opens it), written in
+ * bulk. Returns the cookie token and CSRF token a phone sends.
+ */
+export async function signedInMembers(
+  database: Database,
+  memberIds: number[],
+): Promise<{ memberId: number; token: string; csrf: string }[]> {
+  const now = new Date().toISOString();
+  const expires = new Date(Date.now() + 86_400_000).toISOString();
+  const out: { memberId: number; token: string; csrf: string }[] = [];
+  const rows = memberIds.map((memberId) => {
+    const token = `bench-${memberId}-${randomBytes(8).toString('hex')}`;
+    const csrf = `c${memberId}-${randomBytes(4).toString('hex')}`;
+    out.push({ memberId, token, csrf });
+    return {
+      id: createHash('sha256').update(token).digest('base64url'),
+      member_id: memberId,
+      csrf_token: csrf,
+      created_at: now,
+      expires_at: expires,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 10_000)
+    await database.db
+      .transaction()
+      .execute((trx) => database.bulkInsert(trx, 'member_session', rows.slice(i, i + 10_000)));
+  return out;
+}
+
+export const TUANWU_CLI = path.resolve(import.meta.dirname, '../server/bin/tuanwu.mjs');
+
+/** A real `tuanwu serve` process on a fresh loopback port (the compiled server: `npm run build -w server`). */
+export class ServerProcess {
+  private output = '';
+  private constructor(
+    readonly proc: ChildProcess,
+    readonly base: string,
+  ) {
+    const collect = (b: Buffer) => {
+      this.output = (this.output + b.toString()).slice(-20_000);
+    };
+    proc.stdout!.on('data', collect);
+    proc.stderr!.on('data', collect);
+  }
+
+  /** Starts the server and waits until /api/health answers (at most `timeoutMs`). */
+  static async start(env: NodeJS.ProcessEnv, opts: { cli?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+    const port = await freePort();
+    const proc = spawn(process.execPath, [opts.cli ?? TUANWU_CLI, 'serve'], {
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(proc, `http://127.0.0.1:${port}`);
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    for (;;) {
+      if (!server.running)
+        throw new Error(`tuanwu serve exited (${proc.exitCode ?? proc.signalCode}):\n${server.log()}`);
+      const ok = await fetch(`${server.base}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return server;
+      if (Date.now() > deadline) {
+        await server.kill9();
+        throw new Error(`tuanwu serve did not answer /api/health in time:\n${server.log()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  get running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** The last 20,000 characters the server wrote. */
+  log(): string {
+    return this.output;
+  }
+
+  /** SIGKILL (no shutdown of any kind), and wait until the process is gone. */
+  async kill9(): Promise<void> {
+    if (!this.running) return;
+    const gone = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGKILL');
+    await gone;
+  }
+
+  /** SIGTERM (the server closes cleanly), SIGKILL after 10 s. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const gone = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  }
 }
