@@ -169,6 +169,7 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       }
     }
     expect(probed).toBeGreaterThan(25);
+    console.log(`access probe (${dialect}): ${probed} foreign references tried on every route, 0 leaks`);
   });
 
   it('lists and searches filtered by scope never show foreign orgs', async () => {
