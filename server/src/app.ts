@@ -131,6 +131,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         .code(415)
         .send({ code: 'unsupported_media_type', message: '请求格式不支持（上传文件请用 multipart/form-data）' });
     }
+    // busboy's plain errors: a multipart body without a boundary, cut short, or with a boundary over 252 characters.
+    if (/^Multipart: Boundary not found|unexpected end of multipart data|^The needle cannot/i.test(fe.message ?? ''))
+      return reply.code(400).send({ code: 'bad_multipart', message: '上传内容不完整或格式有误，请重新选择文件上传' });
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.code(fe.statusCode).send({ code: fe.code ?? 'bad_request', message: `请求无效：${fe.message}` });
     }
