@@ -16,7 +16,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Services } from './services.js';
 import { accessPlugin } from './access/access-plugin.js';
-import { AppError, type FieldProblem } from './common/errors.js';
+import { AppError, badRequest, type FieldProblem } from './common/errors.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { memberAuthRoutes } from './auth/member-auth.routes.js';
 import { accountRoutes } from './account/account.routes.js';
@@ -137,11 +137,29 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.code(fe.statusCode).send({ code: fe.code ?? 'bad_request', message: `请求无效：${fe.message}` });
     }
+    // The database refused what the checks before it let through; the transaction is rolled back, nothing written.
+    const dbCode = String((err as { code?: unknown }).code ?? '');
+    if (dbCode === '23505' || dbCode === 'SQLITE_CONSTRAINT_UNIQUE' || dbCode === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+      return reply.code(409).send({ code: 'conflict', message: '记录重复：同一对象在请求中出现了两次，或已经存在' });
+    if (dbCode === '22003' || dbCode === '22P02' || dbCode === '22021')
+      return reply.code(400).send({ code: 'validation_error', message: '数值超出范围或格式不正确' });
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ code: 'internal_error', message: '服务器内部错误，请稍后重试' });
   });
 
   await accessPlugin(app, { db: s.database.db, resolveMember: (token) => s.memberAuth.resolve(token) });
+
+  // A NUL character is never part of what a person types; PostgreSQL cannot store it in text either.
+  const hasNul = (v: unknown, depth = 0): boolean =>
+    typeof v === 'string'
+      ? v.includes('\u0000')
+      : depth < 20 && typeof v === 'object' && v !== null && !Buffer.isBuffer(v)
+        ? Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x, depth + 1))
+        : false;
+  app.addHook('preValidation', async (req) => {
+    if (hasNul(req.query) || hasNul(req.params) || hasNul(req.body))
+      throw badRequest('内容中含有不允许的空字符（\\u0000），请删除后重试', [{ path: 'body', message: '含有空字符' }]);
+  });
 
   app.get('/api/health', {
     config: { access: 'public' },

@@ -1759,53 +1759,7 @@ export async function runFuzz(fx: FuzzFixture, opts: FuzzOptions): Promise<FuzzR
  * 5xx answers found by the fuzzing and reported, not yet fixed. Each entry is as narrow as the bug; remove it with
  * the fix. The short run (security/fuzz.test.ts) tolerates them unless FUZZ_STRICT=1; the long run counts them.
  */
-export const KNOWN_5XX: { bug: string; matches: (f: Finding, dialect: DialectName) => boolean }[] = [
-  {
-    bug: 'PostgreSQL: an id above 2147483647 (the schemas allow any safe integer; lessonIds any digits) overflows the integer columns',
-    matches: (f, d) =>
-      d === 'postgres' &&
-      /^error: (value "\d+" is out of range for type integer|invalid input syntax for type integer: "[\d.e+]+")/.test(
-        f.detail,
-      ),
-  },
-  {
-    bug: 'PostgreSQL: a NUL character (\\u0000) in a text value reaches the database',
-    matches: (f, d) =>
-      d === 'postgres' && f.detail.startsWith('error: invalid byte sequence for encoding "UTF8": 0x00'),
-  },
-  {
-    bug: 'the same member twice in one batch (PUT /api/orgs/{id}/evaluations grades, POST /api/orgs/{id}/dues memberIds) violates the unique key',
-    matches: (f) =>
-      ['PUT /api/orgs/{id}/evaluations', 'POST /api/orgs/{id}/dues'].includes(f.request.op) &&
-      /UNIQUE constraint failed: (member_evaluation|dues_payment)|duplicate key value violates unique constraint "(member_evaluation|dues_payment)/.test(
-        f.detail,
-      ),
-  },
-  {
-    bug: 'PATCH /api/work-plans/{id} to the title of another plan of the same org and year violates the unique key',
-    matches: (f) =>
-      f.request.op === 'PATCH /api/work-plans/{id}' &&
-      /UNIQUE constraint failed: work_plan|duplicate key value violates unique constraint "work_plan_org_title"/.test(
-        f.detail,
-      ),
-  },
-  {
-    bug: 'access check: a body id given as an object whose toString is not a function ({"toString":"x"}) throws in checkRef',
-    matches: (f) =>
-      f.detail.startsWith('TypeError: Cannot convert object to primitive value') && f.detail.includes('checkRef'),
-  },
-  {
-    bug: 'POST /api/work-plans/{id}/import for a plan whose org was dissolved or merged: its org is not among the candidates',
-    matches: (f) =>
-      f.request.op === 'POST /api/work-plans/{id}/import' &&
-      f.detail.startsWith("TypeError: Cannot read properties of undefined (reading 'name')") &&
-      f.detail.includes('matchResponsible'),
-  },
-  {
-    bug: 'GET /api/orgs/{id}/study/reports/{kind}: a period year below 1000 or 9999Q4 gives an invalid date',
-    matches: (f) => f.request.op === 'GET /api/orgs/{id}/study/reports/{kind}' && /Invalid time value/.test(f.detail),
-  },
-];
+export const KNOWN_5XX: { bug: string; matches: (f: Finding, dialect: DialectName) => boolean }[] = [];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reporting

@@ -202,8 +202,11 @@ export async function resolveRefOrgs(
 
 export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: unknown): Promise<void> {
   if (raw === undefined || raw === null || raw === '') return; // absent: validation reports it
+  if (typeof raw !== 'string' && typeof raw !== 'number') throw notFound(label(ref.type));
   const value = ref.type === 'invite' ? String(raw) : Number(raw);
-  if (typeof value === 'number' && (!Number.isSafeInteger(value) || value <= 0)) throw notFound(label(ref.type));
+  // Ids are positive 32-bit integers in both databases.
+  if (typeof value === 'number' && (!Number.isSafeInteger(value) || value <= 0 || value > 2_147_483_647))
+    throw notFound(label(ref.type));
   if (ref.type === 'account' && actor.accountId === value && ref.need === 'read') return;
   const orgs = await resolveRefOrgs(db, ref.type, value);
   if (!orgs) throw notFound(label(ref.type));

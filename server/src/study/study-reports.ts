@@ -36,7 +36,8 @@ export function periodRange(
 ): { from: string; to: string; label: string } {
   if (kind === 'bulletin') {
     const m = /^(\d{4})Q([1-4])$/.exec(name);
-    if (!m) throw badRequest('季度格式应为 2026Q4', [{ path: 'period', message: '季度格式应为 2026Q4' }]);
+    if (!m || Number(m[1]) < 2000 || Number(m[1]) > 2100)
+      throw badRequest('季度格式应为 2026Q4（2000—2100 年）', [{ path: 'period', message: '季度格式应为 2026Q4' }]);
     const y = Number(m[1]);
     const q = Number(m[2]);
     const from = `${y}-${String((q - 1) * 3 + 1).padStart(2, '0')}-01`;
@@ -44,7 +45,7 @@ export function periodRange(
     return { from: shanghaiInstant(from), to: shanghaiInstant(to), label: `${y}年第${'一二三四'[q - 1]}季度` };
   }
   const m = /^(\d{4})-(\d{4})-([12])$/.exec(name);
-  if (!m || Number(m[2]) !== Number(m[1]) + 1)
+  if (!m || Number(m[2]) !== Number(m[1]) + 1 || Number(m[1]) < 2000 || Number(m[1]) > 2100)
     throw badRequest('学期格式应为 2026-2027-1（第一学期）或 2026-2027-2（第二学期）', [
       { path: 'period', message: '学期格式应为 2026-2027-1' },
     ]);

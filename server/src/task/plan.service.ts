@@ -167,6 +167,15 @@ export class PlanService {
 
   async update(ctx: Ctx, planId: number, input: { title: string }) {
     const p = await this.plan(ctx.actor, planId, 'write');
+    const dup = await this.db
+      .selectFrom('work_plan')
+      .select('id')
+      .where('org_id', '=', p.org_id)
+      .where('year', '=', p.year)
+      .where('title', '=', input.title)
+      .where('id', '<>', planId)
+      .executeTakeFirst();
+    if (dup) throw conflict(`${p.year}年已有名为“${input.title}”的工作要点`);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('work_plan')
@@ -364,7 +373,8 @@ export class PlanService {
     if (file.rows.length > MAX_TASKS)
       throw importRejected([{ path: 'file', message: `单个清单最多 ${MAX_TASKS} 项任务，请分开导入` }]);
     const orgs = await this.subtreeOrgs(p.org_path);
-    const planOrg = orgs.find((o) => o.id === p.org_id)!;
+    const planOrg = orgs.find((o) => o.id === p.org_id);
+    if (!planOrg) throw conflict(`${p.org_name}已撤销或合并，不能再导入任务`);
     const byId = new Map(orgs.map((o) => [o.id, o]));
     const existingTasks = await this.db
       .selectFrom('task')
