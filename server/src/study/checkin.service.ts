@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import type { FieldCipher } from '../common/crypto.js';
 import { ancestorIds } from '../access/access.js';
-import { AppError, badRequest, notFound } from '../common/errors.js';
+import { AppError, badRequest, notFound, tooMany } from '../common/errors.js';
+import { DistinctLimiter, WindowLimiter } from '../common/rate-limit.js';
 import { formatShanghai, nowIso } from '../common/time.js';
 import { toHalfWidth } from '../common/text.js';
 import type { MemberActor } from '../auth/member-auth.service.js';
@@ -32,8 +33,14 @@ const refused = (code: string, message: string, status = 409) => new AppError(st
  * A member checks in only through their own member session. A non-member youth picks a branch and gives a
  * name and student/work number; they count as youth learners of that branch and never join a member list.
  */
+/** Different people one opened lesson page may check in (youth), and people per address per 10 minutes. */
+export const YOUTH_PER_PAGE = 3;
+export const YOUTH_PER_ADDRESS = 600;
+
 export class CheckinService {
   readonly writer: CheckinWriter;
+  private readonly youthPerPage = new DistinctLimiter(YOUTH_PER_PAGE);
+  private readonly youthPerAddress = new WindowLimiter(YOUTH_PER_ADDRESS, 10 * 60_000);
 
   constructor(
     private readonly database: Database,
@@ -216,12 +223,20 @@ export class CheckinService {
     return { ...learnerLesson(l), checkedInAt: null, viewToken: this.viewToken(l.id, `y${b.id}`) };
   }
 
-  async youthCheckin(lessonId: number, who: YouthIdentity, input: CheckinInput) {
+  /**
+   * A youth check-in needs no account, so it is limited: one opened lesson page (its view token) checks in at most
+   * YOUTH_PER_PAGE different people (a phone passed round a few friends), and one address at most YOUTH_PER_ADDRESS
+   * people per 10 minutes (a school's network behind one address still fits).
+   */
+  async youthCheckin(lessonId: number, who: YouthIdentity, input: CheckinInput, address = '') {
     const b = await this.branch(who.branchId);
     const l = await this.lessonFor(lessonId, b.path);
     const at = this.verify(l, input, `y${b.id}`);
     const number = normalizeNumber(who.number);
     if (!number) throw badRequest('请填写学号或工号', [{ path: 'number', message: '请填写学号或工号' }]);
+    if (!this.youthPerPage.take(input.viewToken, number))
+      throw tooMany('这个学习页面已为多人打卡：请每人在自己的手机上打开学习页面');
+    if (!this.youthPerAddress.take(address)) throw tooMany('打卡过于频繁，请稍后再试');
     const fresh = await this.writer.submit({
       row: {
         lesson_id: l.id,

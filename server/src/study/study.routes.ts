@@ -621,6 +621,7 @@ export async function studyRoutes(app: FastifyInstance, s: Services): Promise<vo
         req.params.lessonId,
         { branchId: req.params.id, name: req.body.name, number: req.body.number },
         req.body,
+        req.ip,
       ),
   });
 }

@@ -481,6 +481,20 @@ describe.each(DIALECTS)('青年大学习 (%s)', (dialect) => {
       server.close();
     }
   });
+
+  it('lets one opened page check in at most three different youths (the fourth uses their own phone)', async () => {
+    const anon = new MemberClient(env.app);
+    const token = startedAgo(lessonId, `y${branchA2.id}`, 120);
+    const url = `/api/study/branches/${branchA2.id}/lessons/${lessonId}/check-in`;
+    const body = { name: '赵青年', viewToken: token, answers: [[0], [0, 2]] };
+    for (const number of ['303001', '303002', '303003'])
+      expect((await anon.post(url, { ...body, number })).statusCode).toBe(200);
+    // The same person again is fine; a fourth person is not.
+    expect((await anon.post(url, { ...body, number: '303001' })).json()).toEqual({ counted: true, firstTime: false });
+    const fourth = await anon.post(url, { ...body, number: '303004' });
+    expect(fourth.statusCode).toBe(429);
+    expect(fourth.json<{ message: string }>().message).toContain('自己的手机');
+  });
 });
 
 describe('default lesson week', () => {
