@@ -33,6 +33,7 @@
  * - anything else ('无法识别的时限，请填写具体日期'), and an empty text ('没有填写完成时限').
  * Pieces that are not dates and are joined by 和/及 stay one entry: "根据上级要求和安排".
  */
+import { readChineseNumber } from '../common/chinese-number.js';
 import { toHalfWidth } from '../common/text.js';
 
 export interface Milestone {
@@ -112,40 +113,7 @@ const EVENTS: [RegExp, string][] = [
 // ---------------------------------------------------------------------------------------------------------
 // Numbers
 
-const CN_DIGIT: Record<string, number> = {
-  〇: 0,
-  零: 0,
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-};
-const CN_UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 const CN_NUMERAL = /[〇零一二两三四五六七八九十廿卅百千]/;
-
-/** "12", "十二", "二十八", "廿一", "二〇二一" (read digit by digit when there is no 十/百/千). */
-function readNumber(s: string): number {
-  if (/^\d+$/.test(s)) return Number(s);
-  const t = s.replace(/廿/g, '二十').replace(/卅/g, '三十');
-  if (![...t].some((c) => c in CN_UNIT)) return Number([...t].map((c) => CN_DIGIT[c]).join(''));
-  let total = 0;
-  let digit = 0;
-  for (const c of t) {
-    const unit = CN_UNIT[c];
-    if (unit === undefined) digit = CN_DIGIT[c] ?? 0;
-    else {
-      total += (digit || 1) * unit;
-      digit = 0;
-    }
-  }
-  return total + digit;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Tokens
@@ -188,7 +156,7 @@ function tokenize(text: string): Token[] {
       const digits = /\d/.test(c);
       let j = i + 1;
       while (j < s.length && (digits ? /\d/.test(s[j]!) : CN_NUMERAL.test(s[j]!))) j++;
-      push('num', i, j, readNumber(s.slice(i, j)));
+      push('num', i, j, readChineseNumber(s.slice(i, j)));
       i = j;
     } else if (c === '.' || (c === '/' && /\d/.test(s[i - 1] ?? '') && /\d/.test(s[i + 1] ?? ''))) {
       push('dot', i, i + 1);

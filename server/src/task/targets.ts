@@ -19,6 +19,7 @@
  * comparison without leading time words and verbs and up to its last 等 or closing quote
  * ("开展“青春有约”等主题青年婚恋交友活动不少于2场" → 主题青年婚恋交友活动); it may be ''.
  */
+import { readChineseNumber } from '../common/chinese-number.js';
 import { toHalfWidth } from '../common/text.js';
 
 export interface Target {
@@ -149,44 +150,10 @@ const LEADING_WORDS = [
 
 const COVERAGE = ['全面覆盖', '全覆盖'];
 
-const CN_DIGIT: Record<string, number> = {
-  〇: 0,
-  零: 0,
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-};
-const CN_UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 const CN_NUMERAL = /[〇零一二两三四五六七八九十百千万]/;
 const DIGIT = /[\d.]/;
 /** Where a clause ends, for labels. */
 const CLAUSE_END = /[，。；;,、：:！？!?（）()\s]/;
-
-/** "3", "90.5", "三", "两", "二十", "一百零五", "一万". */
-function readNumber(s: string): number {
-  if (/^\d/.test(s)) return Number(s);
-  let total = 0;
-  let section = 0;
-  let digit = 0;
-  for (const c of s) {
-    if (c === '万') {
-      total += (section + digit || 1) * 10_000;
-      section = 0;
-      digit = 0;
-    } else if (c in CN_UNIT) {
-      section += (digit || 1) * CN_UNIT[c]!;
-      digit = 0;
-    } else digit = CN_DIGIT[c] ?? 0;
-  }
-  return total + section + digit;
-}
 
 interface Quantity {
   value: number;
@@ -214,9 +181,9 @@ function numberEnd(s: string, i: number): number {
 /** The number and unit from i to `numberEnd`, if the number has a unit. */
 function quantity(s: string, i: number, end: number): Quantity | null {
   if (s.startsWith(PERCENT_WORD, i)) {
-    return { value: readNumber(s.slice(i + PERCENT_WORD.length, end)), unit: '%', start: i, end };
+    return { value: readChineseNumber(s.slice(i + PERCENT_WORD.length, end)), unit: '%', start: i, end };
   }
-  const value = readNumber(s.slice(i, end));
+  const value = readChineseNumber(s.slice(i, end));
   const unit = s.startsWith('%', end) ? '%' : COUNT_UNITS.find((u) => s.startsWith(u, end));
   if (!unit || Number.isNaN(value)) return null;
   return { value, unit, start: i, end: end + unit.length };
