@@ -48,6 +48,16 @@ export async function createEnv(dialect: DialectName, key: Buffer = randomBytes(
       rmSync(dir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // The app's pool ends its connections without waiting for them to close: let them go first, so the
+      // forced drop does not terminate a closing connection (an unhandled error in the test run).
+      for (let i = 0; i < 50; i++) {
+        const open = await c.query<{ n: number }>(
+          'select count(*)::int as n from pg_stat_activity where datname = $1',
+          [name],
+        );
+        if (open.rows[0]!.n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     };
