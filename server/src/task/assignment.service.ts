@@ -146,6 +146,7 @@ export class AssignmentService {
         completedAt: c.completed_at,
       })),
       canReport: mayReport,
+      canWithdraw: can(actor, 'write', a.org) && a.state === 'submitted',
       canForward: can(actor, 'write', a.org) && a.state !== 'done',
       canReview: can(actor, 'write', a.assigner) && a.state === 'submitted',
       ...(await this.limits(a.org_path)),

@@ -578,6 +578,7 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
             }),
           ),
           canReport: z.boolean(),
+          canWithdraw: z.boolean(),
           canForward: z.boolean(),
           canReview: z.boolean(),
           maxFiles: z.number(),

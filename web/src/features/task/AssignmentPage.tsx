@@ -169,7 +169,7 @@ function ReportItem({
           }
         />
       )}
-      {waiting && (d.canReview || d.canReport) && (
+      {waiting && (d.canReview || d.canWithdraw) && (
         <Space wrap>
           {d.canReview && (
             <>
@@ -191,7 +191,7 @@ function ReportItem({
               </Button>
             </>
           )}
-          {d.canReport && !d.canReview && (
+          {d.canWithdraw && !d.canReview && (
             <Button icon={<UndoOutlined />} onClick={() => onWithdraw(r)} data-testid="report-withdraw">
               撤回报送
             </Button>
@@ -379,7 +379,7 @@ function AssignmentView({ id }: { id: number }) {
         )}
       </Card>
 
-      {d.canReport && !d.canReview && d.state === 'submitted' && (
+      {d.canWithdraw && !d.canReview && (
         <Alert type="info" showIcon title={`已报送，等待${d.assignerOrgName}审核；审核前可撤回修改。`} />
       )}
       {d.canReport && d.state !== 'submitted' && <ReportPanel detail={d} onChanged={reload} />}

@@ -239,6 +239,8 @@ export interface AssignmentDetail {
   pendingAttachments: TaskFile[];
   children: ChildAssignment[];
   canReport: boolean;
+  /** The latest report waits for review and this user may withdraw it. */
+  canWithdraw: boolean;
   canForward: boolean;
   canReview: boolean;
   maxFiles: number;
