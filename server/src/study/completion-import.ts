@@ -439,19 +439,31 @@ export class CompletionImporter {
             checked_in_at: t.at,
           };
         });
+        // A member may check in on their phone while the file is read: such rows are skipped, not counted twice.
+        const inserted: boolean[] = [];
         for (let i = 0; i < rows.length; i += 20_000)
-          await this.database.bulkInsert(trx, 'lesson_checkin', rows.slice(i, i + 20_000));
-        const deltas: LearnerDelta[] = toInsert.map((t) => {
-          const m = byId.get(t.memberId)!;
-          return {
-            lessonId,
-            branchId: m.org_id,
-            branchPath: orgById.get(m.org_id)!.path,
-            members: 1,
-            youth: 0,
-            day: shanghaiDay(t.at),
-          };
-        });
+          inserted.push(
+            ...(await this.database.insertNew(trx, 'lesson_checkin', rows.slice(i, i + 20_000), [
+              'lesson_id',
+              'learner_key',
+            ])),
+          );
+        const raced = inserted.filter((ok) => !ok).length;
+        report.created -= raced;
+        report.alreadyIn += raced;
+        const deltas: LearnerDelta[] = toInsert
+          .filter((_, i) => inserted[i])
+          .map((t) => {
+            const m = byId.get(t.memberId)!;
+            return {
+              lessonId,
+              branchId: m.org_id,
+              branchPath: orgById.get(m.org_id)!.path,
+              members: 1,
+              youth: 0,
+              day: shanghaiDay(t.at),
+            };
+          });
         await StudyStats.apply(trx, deltas);
         await audit(trx, ctx, {
           org: org!,
