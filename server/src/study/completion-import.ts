@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { isUtf8 } from 'node:buffer';
 import type { Database } from '../db/database.js';
 import type { FieldCipher } from '../common/crypto.js';
@@ -39,6 +40,9 @@ const row = (cell: (key: ColumnKey) => string): CompletionRow => ({
 /** Problems listed in a report (the counts cover every row). */
 const MAX_LISTED = 2000;
 const MAX_BYTES = 300 * 1024 * 1024;
+/** Rows read per query before other requests get their turn. */
+const READ_PAGE = 50_000;
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface CompletionProblem {
   row: number;
@@ -198,12 +202,26 @@ export class CompletionImporter {
       ]);
 
     // Everyone who could be meant: current members of the subtree, by branch and name.
-    const members = await this.db
-      .selectFrom('member')
-      .select(['id', 'org_id', 'name'])
-      .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
-      .where('status', 'in', CURRENT_STATUSES)
-      .execute();
+    // Read in pages along the (org_path, id) index, letting other requests run in between: on SQLite one
+    // query over two million members would hold the only connection for seconds.
+    const members: { id: number; org_id: number; name: string }[] = [];
+    for (let after: { org_path: string; id: number } | null = null; ;) {
+      let q = this.db
+        .selectFrom('member')
+        .select(['id', 'org_id', 'name', 'org_path'])
+        .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
+        .where('status', 'in', CURRENT_STATUSES)
+        .orderBy('org_path')
+        .orderBy('id')
+        .limit(READ_PAGE);
+      const last = after;
+      if (last) q = q.where(sql<boolean>`(org_path, id) > (${last.org_path}, ${last.id})`);
+      const page = await q.execute();
+      for (const m of page) members.push({ id: m.id, org_id: m.org_id, name: m.name });
+      if (page.length < READ_PAGE) break;
+      after = page.at(-1)!;
+      await breathe();
+    }
     const byId = new Map(members.map((m) => [m.id, m]));
     const byBranchName = new Map<number, Map<string, number[]>>();
     for (const m of members) {
@@ -329,13 +347,20 @@ export class CompletionImporter {
     if (col.has('phone')) await lookup('phone');
 
     const already = new Set<number>();
-    const existing = await this.db
-      .selectFrom('lesson_checkin')
-      .select('member_id')
-      .where('lesson_id', '=', lessonId)
-      .where('kind', '=', 'member')
-      .execute();
-    for (const e of existing) if (e.member_id !== null) already.add(e.member_id);
+    for (let after = 0; ;) {
+      const page = await this.db
+        .selectFrom('lesson_checkin')
+        .select('member_id')
+        .where('lesson_id', '=', lessonId)
+        .where('member_id', '>', after)
+        .orderBy('member_id')
+        .limit(READ_PAGE)
+        .execute();
+      for (const e of page) already.add(e.member_id!);
+      if (page.length < READ_PAGE) break;
+      after = page.at(-1)!.member_id!;
+      await breathe();
+    }
 
     const report: CompletionReport = {
       rows: table.rows.length,
