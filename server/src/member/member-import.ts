@@ -9,6 +9,7 @@ import { badRequest, importRejected, type FieldProblem } from '../common/errors.
 import { cellText, readSheet, type SheetSpec } from '../common/excel.js';
 import { cleanCell, toHalfWidth } from '../common/text.js';
 import { nowIso } from '../common/time.js';
+import { breathe } from '../common/breathe.js';
 import { splitPath } from '../org/org-import.js';
 import {
   EDUCATIONS,
@@ -146,7 +147,9 @@ export class MemberImporter {
     const planned: Planned[] = [];
     const seenId = new Map<string, number>();
     const seenAdmission = new Map<string, number>();
+    let read = 0;
     for (const { row, cells, raw } of sheet.rows) {
+      if (++read % 1000 === 0) await breathe();
       const get = (k: string) => cells.get(k) ?? '';
       // ID numbers that Excel stored as numbers have lost their last digits: say so, never guess.
       const idCell = idNumberCell(raw.get('idNumber'), get('idNumber'));
@@ -279,10 +282,15 @@ export class MemberImporter {
     }
     if (dryRun || (!creates.length && !updates.length)) return result;
 
+    // Encrypting the personal data is the costly part: done before the transaction, in turns.
+    const now = nowIso();
+    const rows: ReturnType<MemberService['row']>[] = [];
+    for (const p of creates) {
+      rows.push(this.members.row(p.value, p.branch, 'normal', now));
+      if (rows.length % 1000 === 0) await breathe();
+    }
     await this.db.transaction().execute(async (trx) => {
-      const now = nowIso();
       const stats = new MemberStats();
-      const rows = creates.map((p) => this.members.row(p.value, p.branch, 'normal', now));
       await this.database.bulkInsert(trx, 'member', rows);
       for (const p of creates) stats.add(p.branch.path, 'normal', 1);
       for (const u of updates) {

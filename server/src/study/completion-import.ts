@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { breathe } from '../common/breathe.js';
 import { sql } from 'kysely';
 import { isUtf8 } from 'node:buffer';
 import type { Database } from '../db/database.js';
@@ -42,7 +43,6 @@ const MAX_LISTED = 2000;
 const MAX_BYTES = 300 * 1024 * 1024;
 /** Rows read per query before other requests get their turn. */
 const READ_PAGE = 50_000;
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface CompletionProblem {
   row: number;
