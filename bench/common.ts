@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { openDatabase, openSqlite, type Database } from '../server/src/db/database.js';
 import { migrateToLatest } from '../server/src/db/migrate.js';
-import { freePort } from '../server/test/embedded-pg.js';
+import { freePort, startEmbeddedPostgres } from '../server/test/embedded-pg.js';
+import { buildApp } from '../server/src/app.js';
+import type { Services } from '../server/src/services.js';
 
 export const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
 export const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -235,5 +237,43 @@ export class ServerProcess {
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
     await gone;
     clearTimeout(timer);
+  }
+}
+
+/** The app on a loopback port with a system administrator signed in: its cookie and CSRF token. */
+export async function benchServer(services: Services, opts: { webDir?: string } = {}) {
+  const password = 'Bench-pass-2026';
+  await services.accounts.insertAccount(services.database.db, {
+    username: 'bench-admin',
+    displayName: 'bench',
+    password,
+    isSystemAdmin: true,
+    mustChangePassword: false,
+  });
+  const app = await buildApp({ services, ...(opts.webDir && { webDir: opts.webDir }) });
+  const port = await freePort();
+  await app.listen({ port, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${port}`;
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench-admin', password }),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken: csrf } = (await login.json()) as { csrfToken: string };
+  return { app, base, cookie, csrf };
+}
+
+/** Runs a benchmark on SQLite and on a durable embedded PostgreSQL, or on the one named on the command line. */
+export async function onEachDatabase(bench: (kind: 'sqlite' | 'postgres', pgUrl?: string) => Promise<void>) {
+  const which = process.argv[2];
+  if (which !== 'postgres') await bench('sqlite');
+  if (which !== 'sqlite') {
+    const server = await startEmbeddedPostgres({ durable: true });
+    try {
+      await bench('postgres', server.url);
+    } finally {
+      await server.stop();
+    }
   }
 }

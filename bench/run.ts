@@ -10,15 +10,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import { createServices } from '../server/src/services.js';
-import { buildApp } from '../server/src/app.js';
 import { generateDemo } from '../server/src/demo/demo.js';
 import { generateDemoMembers } from '../server/src/demo/demo-members.js';
 import { memberImportFile } from './member-file.js';
 import ExcelJS from 'exceljs';
 import { cliCtx } from '../server/src/cli/system-actor.js';
-import { startEmbeddedPostgres, freePort } from '../server/test/embedded-pg.js';
 import { measureTreeBrowser } from './tree-browser.js';
-import { benchDatabase, ms, p95, Results, timeHttp } from './common.js';
+import { benchDatabase, benchServer, onEachDatabase, ms, p95, Results, timeHttp } from './common.js';
 
 const results = new Results();
 const record = results.record.bind(results);
@@ -55,24 +53,8 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
     anchorInsert,
   );
 
-  // HTTP server on loopback with a province admin session.
-  await services.accounts.insertAccount(database.db, {
-    username: 'bench-admin',
-    displayName: 'bench',
-    password: 'Bench-pass-2026',
-    isSystemAdmin: true,
-    mustChangePassword: false,
-  });
-  const app = await buildApp({ services, webDir: path.resolve('web/dist') });
-  const port = await freePort();
-  await app.listen({ port, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench-admin', password: 'Bench-pass-2026' }),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  // HTTP server on loopback with a system administrator signed in.
+  const { app, base, cookie, csrf } = await benchServer(services, { webDir: path.resolve('web/dist') });
 
   // 2. Subtree listing with per-child descendant counts for the root.
   await timeHttp(`${base}/api/orgs/${demo.rootId}/children`, cookie, 20);
@@ -187,8 +169,6 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   const readMs = ms(t0);
   const form = new FormData();
   form.append('file', new Blob([await import('node:fs').then((fs) => fs.readFileSync(file.path))]), 'members.xlsx');
-  const csrf = ((await (await fetch(`${base}/api/auth/me`, { headers: { cookie } })).json()) as { csrfToken: string })
-    .csrfToken;
   t0 = process.hrtime.bigint();
   const imported = await fetch(`${base}/api/orgs/${demo.rootId}/members/import?dryRun=false`, {
     method: 'POST',
@@ -211,15 +191,6 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   await dispose();
 }
 
-const which = process.argv[2];
-if (which !== 'postgres') await bench('sqlite');
-if (which !== 'sqlite') {
-  const server = await startEmbeddedPostgres({ durable: true });
-  try {
-    await bench('postgres', server.url);
-  } finally {
-    await server.stop();
-  }
-}
+await onEachDatabase(bench);
 results.append('org tree (issue 2) and members (issue 3)');
 process.exit(0);

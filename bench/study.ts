@@ -12,12 +12,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { createServices } from '../server/src/services.js';
-import { buildApp } from '../server/src/app.js';
 import { generateDemo } from '../server/src/demo/demo.js';
 import { cliCtx } from '../server/src/cli/system-actor.js';
 import { StudyStats } from '../server/src/study/study-stats.js';
-import { startEmbeddedPostgres, freePort } from '../server/test/embedded-pg.js';
-import { benchDatabase, ms, p95, Results, timeHttp } from './common.js';
+import { benchDatabase, benchServer, onEachDatabase, ms, p95, Results, timeHttp } from './common.js';
 import { completionCsv } from './completion-file.js';
 
 const results = new Results();
@@ -92,24 +90,8 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
     anchorGroup,
   );
 
-  // HTTP server on loopback with a province admin session.
-  await services.accounts.insertAccount(db, {
-    username: 'bench-admin',
-    displayName: 'bench',
-    password: 'Bench-pass-2026',
-    isSystemAdmin: true,
-    mustChangePassword: false,
-  });
-  const app = await buildApp({ services });
-  const port = await freePort();
-  await app.listen({ port, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench-admin', password: 'Bench-pass-2026' }),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  // HTTP server on loopback with a system administrator signed in.
+  const { app, base, cookie } = await benchServer(services);
 
   // 2. The root's dashboard.
   const dashUrl = `${base}/api/orgs/${demo.rootId}/study/dashboard?lessonId=${latest.id}`;
@@ -228,16 +210,7 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   await dispose();
 }
 
-const which = process.argv[2];
-if (which !== 'postgres') await bench('sqlite');
-if (which !== 'sqlite') {
-  const server = await startEmbeddedPostgres({ durable: true });
-  try {
-    await bench('postgres', server.url);
-  } finally {
-    await server.stop();
-  }
-}
+await onEachDatabase(bench);
 if (PRESET === 'province') results.append('青年大学习 (issue 4)');
 else console.log(`(${PRESET}: not written to bench/RESULTS.md)`);
 process.exit(0);

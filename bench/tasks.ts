@@ -14,12 +14,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createServices } from '../server/src/services.js';
-import { buildApp } from '../server/src/app.js';
 import { generateDemo } from '../server/src/demo/demo.js';
 import { cliCtx } from '../server/src/cli/system-actor.js';
 import { nowIso } from '../server/src/common/time.js';
-import { startEmbeddedPostgres, freePort } from '../server/test/embedded-pg.js';
-import { benchDatabase, ms, p95, Results, timeHttp } from './common.js';
+import { benchDatabase, benchServer, onEachDatabase, ms, p95, Results, timeHttp } from './common.js';
 
 const results = new Results();
 
@@ -115,24 +113,8 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
     `| ${kind} | (setup) province tree (${demo.orgs} orgs), ${cities.length} city plans × ${TASKS_PER_CITY} tasks, ${assignments} assignments | ${(ms(t0) / 1000).toFixed(0)} s | — | — | — |`,
   );
 
-  await services.accounts.insertAccount(db, {
-    username: 'bench-admin',
-    displayName: 'bench',
-    password: 'Bench-pass-2026',
-    isSystemAdmin: true,
-    mustChangePassword: false,
-  });
-  const app = await buildApp({ services });
-  const port = await freePort();
-  await app.listen({ port, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench-admin', password: 'Bench-pass-2026' }),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const csrf = ((await login.json()) as { csrfToken: string }).csrfToken;
+  // HTTP server on loopback with a system administrator signed in.
+  const { app, base, cookie, csrf } = await benchServer(services);
 
   await timeHttp(`${base}/api/health`, cookie, 20);
   const noop = await timeHttp(`${base}/api/health`, cookie, 300);
@@ -215,15 +197,6 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   await dispose();
 }
 
-const which = process.argv[2];
-if (which !== 'postgres') await bench('sqlite');
-if (which !== 'sqlite') {
-  const server = await startEmbeddedPostgres({ durable: true });
-  try {
-    await bench('postgres', server.url);
-  } finally {
-    await server.stop();
-  }
-}
+await onEachDatabase(bench);
 results.append('督查督办 (issue 5)');
 process.exit(0);
