@@ -4,6 +4,7 @@ import { requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
+import { notifyOrgCadres } from '../notification/notify.js';
 import { presentLesson, type LessonService } from './lesson.service.js';
 import type { StudyFigures } from './study-figures.js';
 
@@ -79,34 +80,21 @@ export class ReminderService {
           .execute();
       members = memberRows.length;
       // The cadres holding a role at each branch concerned.
-      const branchIds = [...byBranch.keys()];
-      for (let i = 0; i < branchIds.length; i += 1000) {
-        const roles = await trx
-          .selectFrom('role')
-          .select(['account_id', 'org_id'])
-          .where('org_id', 'in', branchIds.slice(i, i + 1000))
-          .where('ended_at', 'is', null)
-          .execute();
-        const rows = roles.map((r) => {
-          const b = byBranch.get(r.org_id)!;
-          return {
-            account_id: r.account_id,
-            member_id: null,
-            org_id: r.org_id,
+      cadres = await notifyOrgCadres(
+        trx,
+        [...byBranch].map(([branchId, b]) => ({
+          orgId: branchId,
+          notice: {
             kind: 'study.reminder',
             title,
             body: `${b.orgName}还有 ${b.members.length} 名团员未完成${lesson.label}学习：${b.members
               .slice(0, 20)
               .map((m) => m.name)
               .join('、')}${b.members.length > 20 ? '等' : ''}。`,
-            link: `/study/not-yet?org=${r.org_id}&lesson=${lessonId}`,
-            created_at: now,
-            read_at: null,
-          };
-        });
-        if (rows.length) await trx.insertInto('notification').values(rows).execute();
-        cadres += rows.length;
-      }
+            link: `/study/not-yet?org=${branchId}&lesson=${lessonId}`,
+          },
+        })),
+      );
       await audit(trx, ctx, {
         org: org!,
         action: 'study.remind',
