@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { access, rename, rm, stat, readdir } from 'node:fs/promises';
+import { access, rename, rm, stat, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
@@ -31,7 +31,12 @@ export class FileStore {
   constructor(root: string) {
     this.root = path.resolve(root);
     this.tmp = path.join(this.root, 'tmp');
+  }
+
+  /** A new temporary file name (the folder is made on first use, not when the store is opened). */
+  private tmpFile(): string {
     mkdirSync(this.tmp, { recursive: true });
+    return path.join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
   }
 
   pathOf(sha256: string): string {
@@ -48,7 +53,7 @@ export class FileStore {
     let size = 0;
     const chunks: Buffer[] = [];
     let headLength = 0;
-    const tmpFile = path.join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const tmpFile = this.tmpFile();
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
@@ -90,8 +95,7 @@ export class FileStore {
     const dest = this.pathOf(sha256);
     if (!(await exists(dest))) {
       mkdirSync(path.dirname(dest), { recursive: true });
-      const tmpFile = path.join(this.tmp, `${Date.now()}-${randomBytes(8).toString('hex')}`);
-      const { writeFile } = await import('node:fs/promises');
+      const tmpFile = this.tmpFile();
       await writeFile(tmpFile, buf, { flag: 'wx' });
       await rename(tmpFile, dest);
     }

@@ -42,6 +42,12 @@ export class AttachmentService {
     return { ...DEFAULT_LIMITS, setByOrgId: null };
   }
 
+  async limitsOf(orgId: number) {
+    const org = await this.db.selectFrom('org').select('path').where('id', '=', orgId).executeTakeFirst();
+    if (!org) throw notFound('组织');
+    return this.limits(org.path);
+  }
+
   /** Set by the administrators above the org (or system administrators); applies to its whole subtree. */
   async setLimits(ctx: Ctx, orgId: number, input: { maxFiles: number; maxFileMb: number }) {
     const org = await this.db

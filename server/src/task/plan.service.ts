@@ -97,7 +97,7 @@ export class PlanService {
           .selectFrom('task')
           .innerJoin('task_assignment as a', 'a.task_id', 'task.id')
           .select(['task.plan_id', 'a.state'])
-          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>('task.id').distinct().as('tasks')])
+          .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(
             'task.plan_id',
             'in',

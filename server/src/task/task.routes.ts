@@ -494,14 +494,7 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
         200: z.object({ maxFiles: z.number(), maxFileMb: z.number(), setByOrgId: z.number().nullable() }),
       },
     },
-    handler: async (req) => {
-      const o = await s.database.db
-        .selectFrom('org')
-        .select('path')
-        .where('id', '=', req.params.id)
-        .executeTakeFirstOrThrow();
-      return s.attachments.limits(o.path);
-    },
+    handler: async (req) => s.attachments.limitsOf(req.params.id),
   });
 
   r.put('/api/orgs/:id/upload-limits', {
