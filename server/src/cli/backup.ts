@@ -44,6 +44,16 @@ export const BACKUP_TABLES: (keyof DB)[] = [
   'task_attachment',
   'upload_limit',
   'task_reminder',
+  'assessment_indicator',
+  'assessment_scheme',
+  'assessment_subject',
+  'assessment_item',
+  'assessment_deduction',
+  'assessment_adjustment',
+  'assessment_report',
+  'assessment_evidence',
+  'assessment_result',
+  'branch_rating',
 ];
 /** Unique key to page through a table in order (`id` unless named here). */
 const PAGE_KEY: Partial<Record<keyof DB, string[]>> = {
@@ -58,6 +68,9 @@ const PAGE_KEY: Partial<Record<keyof DB, string[]>> = {
   file_blob: ['sha256'],
   upload_limit: ['org_id'],
   task_reminder: ['assignment_id', 'milestone', 'kind'],
+  assessment_subject: ['scheme_id', 'org_id'],
+  assessment_result: ['scheme_id', 'org_id'],
+  branch_rating: ['scheme_id', 'org_id'],
 };
 const pageKey = (table: keyof DB) => PAGE_KEY[table] ?? ['id'];
 const FORMAT = 'tuanwu-backup/1';

@@ -7,6 +7,7 @@ import * as memberRecords from './migrations/2026-11-22-04-member-records.js';
 import * as memberSignIn from './migrations/2026-11-22-05-member-sign-in.js';
 import * as study from './migrations/2026-11-22-06-study.js';
 import * as tasks from './migrations/2026-11-30-07-tasks.js';
+import * as assessment from './migrations/2026-11-30-08-assessment.js';
 import * as memberStartedTransfers from './migrations/2026-11-22-21-member-started-transfers.js';
 import * as rosterSort from './migrations/2026-11-22-20-member-roster-sort.js';
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, typeof foundation> = {
   '2026-11-22-20-member-roster-sort': rosterSort,
   '2026-11-22-21-member-started-transfers': memberStartedTransfers,
   '2026-11-30-07-tasks': tasks,
+  '2026-11-30-08-assessment': assessment,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -431,6 +431,136 @@ export interface TaskReminderTable {
   sent_at: string;
 }
 
+export interface AssessmentIndicatorTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  unit: string;
+  direction: 'higher' | 'lower';
+  source: 'computed' | 'reported';
+  metric: string | null;
+  format: 'percent' | 'count';
+  target: number | null;
+  description: string | null;
+  status: 'active' | 'archived';
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type PeriodKind = 'month' | 'quarter' | 'semester' | 'year';
+
+export interface AssessmentSchemeTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  period_kind: PeriodKind;
+  period: string;
+  period_from: string;
+  period_to: string;
+  weighted: number;
+  branch_rating: number;
+  series_id: number | null;
+  status: 'draft' | 'published';
+  scored_at: string | null;
+  published_at: string | null;
+  published_by: number | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssessmentSubjectTable {
+  scheme_id: number;
+  org_id: number;
+}
+
+export interface AssessmentItemTable {
+  id: Generated<number>;
+  scheme_id: number;
+  indicator_id: number;
+  points: number;
+  weight: number | null;
+  rule: string;
+  sort_order: number;
+}
+
+export interface AssessmentDeductionTable {
+  id: Generated<number>;
+  scheme_id: number;
+  org_id: number;
+  points: number;
+  reason: string;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface AssessmentAdjustmentTable {
+  id: Generated<number>;
+  scheme_id: number;
+  org_id: number;
+  points: number;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  requested_by: number | null;
+  requested_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: string | null;
+}
+
+export interface AssessmentReportTable {
+  id: Generated<number>;
+  scheme_id: number;
+  item_id: number;
+  org_id: number;
+  value: number;
+  note: string | null;
+  status: 'submitted' | 'approved' | 'returned';
+  submitted_by: number | null;
+  submitted_at: string;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+  review_comment: string | null;
+}
+
+export interface AssessmentEvidenceTable {
+  id: Generated<number>;
+  report_id: number;
+  sha256: string;
+  thumb_sha256: string | null;
+  filename: string;
+  kind: string;
+  mime: string;
+  size: number;
+  uploaded_by: number | null;
+  uploaded_at: string;
+}
+
+export interface AssessmentResultTable {
+  scheme_id: number;
+  org_id: number;
+  total: number;
+  rank: number;
+  level: string | null;
+  breakdown: string;
+  computed_at: string;
+}
+
+export interface BranchRatingTable {
+  scheme_id: number;
+  org_id: number;
+  self_level: string;
+  self_note: string;
+  submitted_by: number | null;
+  submitted_at: string;
+  status: 'submitted' | 'recorded' | 'returned';
+  level: string | null;
+  review_note: string | null;
+  reviewed_by: number | null;
+  reviewed_at: string | null;
+}
+
 export interface DB {
   org: OrgTable;
   org_contact: OrgContactTable;
@@ -464,4 +594,14 @@ export interface DB {
   task_attachment: TaskAttachmentTable;
   upload_limit: UploadLimitTable;
   task_reminder: TaskReminderTable;
+  assessment_indicator: AssessmentIndicatorTable;
+  assessment_scheme: AssessmentSchemeTable;
+  assessment_subject: AssessmentSubjectTable;
+  assessment_item: AssessmentItemTable;
+  assessment_deduction: AssessmentDeductionTable;
+  assessment_adjustment: AssessmentAdjustmentTable;
+  assessment_report: AssessmentReportTable;
+  assessment_evidence: AssessmentEvidenceTable;
+  assessment_result: AssessmentResultTable;
+  branch_rating: BranchRatingTable;
 }

@@ -1,18 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import sharp from 'sharp';
 import type { DB } from '../db/schema.js';
 import { ancestorIds, can, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../common/errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { addDays, nowIso } from '../common/time.js';
-import { FileStore, UploadTooLarge } from '../files/file-store.js';
-import { detectType, extensionOf, type DetectedType } from '../files/file-type.js';
+import type { FileStore } from '../files/file-store.js';
+import { receiveFile, recordBlobs } from '../files/intake.js';
 import type { AssignmentService } from './assignment.service.js';
 import { fileView } from './assignment.service.js';
 
 export const DEFAULT_LIMITS = { maxFiles: 20, maxFileMb: 500 };
-const THUMB_PX = 320;
 /** Uploaded files never sent with a report are dropped after this many days. */
 const PENDING_DAYS = 30;
 
@@ -114,72 +112,21 @@ export class AttachmentService {
       source.resume();
       throw badRequest(`每次报送最多 ${limits.maxFiles} 个附件`, [{ path: 'file', message: '附件数量已达上限' }]);
     }
-    const name = cleanName(filename);
-    const ext = extensionOf(name);
-    let type: DetectedType | null = null;
-    let stored;
-    try {
-      stored = await this.store.put(source, limits.maxFileMb * 1024 * 1024, (head, size) => {
-        if (size === 0) throw badRequest('文件是空的', [{ path: 'file', message: `“${name}”是空文件` }]);
-        type = detectType(head, ext);
-        if (!type)
-          throw badRequest(
-            `不支持“${name}”的文件类型：只能上传照片、视频、PDF 和 Word/Excel/PPT 文件（按文件内容识别）`,
-            [{ path: 'file', message: '文件类型不支持' }],
-          );
-        if (!type.extensions.includes(ext))
-          throw badRequest(`“${name}”的内容是${type.label}，与扩展名 .${ext || '（无）'} 不符`, [
-            { path: 'file', message: '扩展名与内容不符' },
-          ]);
-      });
-    } catch (e) {
-      if (e instanceof UploadTooLarge)
-        throw new AppError(413, 'file_too_large', `“${name}”超过 ${limits.maxFileMb} MB 的上限`, [
-          { path: 'file', message: `单个文件不超过 ${limits.maxFileMb} MB` },
-        ]);
-      if (e instanceof AppError) throw e;
-      throw badRequest(`“${name}”没有上传完整，请重新上传`, [{ path: 'file', message: '上传中断' }]);
-    }
-    const t = type as DetectedType | null;
-    if (!t) throw new Error('unreachable');
-    let thumb: string | null = null;
-    if (t.kind === 'image' && t.mime !== 'image/heic') {
-      try {
-        const buf = await sharp(this.store.pathOf(stored.sha256), { limitInputPixels: 100_000_000 })
-          .rotate()
-          .resize(THUMB_PX, THUMB_PX, { fit: 'inside', withoutEnlargement: true })
-          .webp({ quality: 70 })
-          .toBuffer();
-        thumb = await this.store.putBuffer(buf);
-      } catch {
-        if (!stored.existed) await this.store.remove(stored.sha256);
-        throw badRequest(`“${name}”不是可以打开的图片`, [{ path: 'file', message: '图片已损坏' }]);
-      }
-    }
+    const f = await receiveFile(this.store, filename, source, limits.maxFileMb);
     const now = nowIso();
     const id = await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('file_blob')
-        .values({ sha256: stored.sha256, size: stored.size, mime: t.mime, created_at: now })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
-      if (thumb)
-        await trx
-          .insertInto('file_blob')
-          .values({ sha256: thumb, size: 0, mime: 'image/webp', created_at: now })
-          .onConflict((oc) => oc.column('sha256').doNothing())
-          .execute();
+      await recordBlobs(trx, f, now);
       const row = await trx
         .insertInto('task_attachment')
         .values({
           assignment_id: assignmentId,
           report_id: null,
-          sha256: stored.sha256,
-          thumb_sha256: thumb,
-          filename: name,
-          kind: t.kind,
-          mime: t.mime,
-          size: stored.size,
+          sha256: f.stored.sha256,
+          thumb_sha256: f.thumb,
+          filename: f.name,
+          kind: f.type.kind,
+          mime: f.type.mime,
+          size: f.stored.size,
           uploaded_by: ctx.actor.accountId || null,
           uploaded_at: now,
         })
@@ -190,12 +137,12 @@ export class AttachmentService {
         action: 'task.upload',
         subjectType: 'task_attachment',
         subjectId: row.id,
-        after: { assignmentId, filename: name, size: stored.size, sha256: stored.sha256 },
+        after: { assignmentId, filename: f.name, size: f.stored.size, sha256: f.stored.sha256 },
       });
       return row.id;
     });
-    const f = await this.db.selectFrom('task_attachment').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return fileView(f);
+    const row = await this.db.selectFrom('task_attachment').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return fileView(row);
   }
 
   /** An attachment the actor may see (the assignment's org or its assigning org). */
@@ -236,10 +183,15 @@ export class AttachmentService {
       .where('uploaded_at', '<', addDays(now, -PENDING_DAYS))
       .executeTakeFirst();
     const referenced = new Set<string>();
-    for (const r of await this.db.selectFrom('task_attachment').select(['sha256', 'thumb_sha256']).execute()) {
-      referenced.add(r.sha256);
-      if (r.thumb_sha256) referenced.add(r.thumb_sha256);
-    }
+    const users = [
+      this.db.selectFrom('task_attachment').select(['sha256', 'thumb_sha256']),
+      this.db.selectFrom('assessment_evidence').select(['sha256', 'thumb_sha256']),
+    ];
+    for (const q of users)
+      for (const r of await q.execute()) {
+        referenced.add(r.sha256);
+        if (r.thumb_sha256) referenced.add(r.thumb_sha256);
+      }
     const blobs = await this.db.selectFrom('file_blob').select(['sha256', 'created_at']).execute();
     const known = new Set(blobs.map((b) => b.sha256));
     const drop = blobs
@@ -266,12 +218,4 @@ export class AttachmentService {
     const temporary = await this.store.sweepTemporary();
     return { pendingDropped: Number(stale.numDeletedRows), filesRemoved: files, temporaryRemoved: temporary };
   }
-}
-
-/** A file name as shown and offered for download: no path, no control characters, at most 200 characters. */
-export function cleanName(filename: string): string {
-  const base = filename.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').trim();
-  return (clean || '附件').slice(-200);
 }
