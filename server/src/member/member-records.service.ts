@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, MemberEvaluationTable, PartyRecommendationTable } from '../db/schema.js';
+import type { DB, MemberEvaluationTable, MemberStatus, PartyRecommendationTable } from '../db/schema.js';
 import { ancestorIds, can, inSubtree, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
@@ -26,6 +26,47 @@ export const DEFAULT_DUES: Record<string, number> = {
   无业: 20,
   其他: 20,
 };
+
+export const PARTY_STATUSES = ['中共预备党员', '中共党员'];
+export const PARTY_RECOMMENDATION_FORMULA =
+  '推优入党率 = 经团组织推优（已通过）成为中共预备党员或党员的团员 ÷ 本组织中共预备党员和党员团员总数';
+
+/**
+ * The two terms of 推优入党率 per branch path in the subtree at `prefix` (null: everywhere): members who are
+ * Party members (预备党员 or 党员) and, of them, those with an approved recommendation (recommended on or before
+ * `recommendedBy` when given).
+ */
+export async function partyRecommendationByBranch(db: Kysely<DB>, prefix: string | null, recommendedBy?: string) {
+  const rows = await db
+    .selectFrom('member')
+    .select([
+      'member.org_path as path',
+      sql<number>`count(*)`.as('party'),
+      sql<number>`sum(case when exists (select 1 from party_recommendation r where r.member_id = member.id and r.status = 'approved'${recommendedBy ? sql` and r.recommended_on <= ${recommendedBy}` : sql``}) then 1 else 0 end)`.as(
+        'recommended',
+      ),
+    ])
+    .$if(prefix !== null, (q) => q.where((eb) => inSubtree(eb, 'member.org_path', prefix!)))
+    .where('member.political_status', 'in', PARTY_STATUSES)
+    .groupBy('member.org_path')
+    .execute();
+  return rows.map((r) => ({ path: r.path, party: Number(r.party), recommended: Number(r.recommended ?? 0) }));
+}
+
+/** Members who owe 团费: those with status 正常. */
+export const DUES_STATUSES: MemberStatus[] = ['normal'];
+
+/** The `months` months (`YYYY-MM`) ending with the month of `asOf` (`YYYY-MM` or a date), oldest first. */
+export function monthsUpTo(asOf: string, months: number): string[] {
+  const [y, m] = asOf.split('-').map(Number) as [number, number];
+  const window: string[] = [];
+  for (let i = months - 1; i >= 0; i--) window.push(new Date(Date.UTC(y, m - 1 - i, 1)).toISOString().slice(0, 7));
+  return window;
+}
+
+/** The months of `window` a member owes dues for: those from their 入团年月 on (all of them when it is unknown). */
+export const dueMonths = (window: string[], joinedOn: string | null): number =>
+  window.filter((w) => !joinedOn || w >= joinedOn).length;
 
 /**
  * 推优入党, 团员教育评议 and 团费: records a branch keeps about its members, decided or certified one level up
@@ -196,24 +237,14 @@ export class MemberRecordsService {
     const rows = (await q.orderBy('r.id', 'desc').limit(2000).execute()).filter((r) =>
       can(actor, 'read', branchRef(r.org_path)),
     );
-    const party = await this.db
-      .selectFrom('member')
-      .select([
-        sql<number>`count(*)`.as('partyMembers'),
-        sql<number>`sum(case when exists (select 1 from party_recommendation r where r.member_id = member.id and r.status = 'approved') then 1 else 0 end)`.as(
-          'recommended',
-        ),
-      ])
-      .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
-      .where('member.political_status', 'in', ['中共预备党员', '中共党员'])
-      .executeTakeFirstOrThrow();
-    const partyMembers = Number(party.partyMembers);
-    const recommended = Number(party.recommended ?? 0);
+    const party = await partyRecommendationByBranch(this.db, org!.path);
+    const partyMembers = party.reduce((sum, r) => sum + r.party, 0);
+    const recommended = party.reduce((sum, r) => sum + r.recommended, 0);
     return {
       rate: partyMembers ? recommended / partyMembers : null,
       partyMembers,
       recommended,
-      formula: '推优入党率 = 经团组织推优（已通过）成为中共预备党员或党员的团员 ÷ 本组织中共预备党员和党员团员总数',
+      formula: PARTY_RECOMMENDATION_FORMULA,
       items: rows.map((r) => ({
         id: r.id,
         memberId: r.member_id,
@@ -542,12 +573,7 @@ export class MemberRecordsService {
   async arrears(actor: Actor, orgId: number, asOf: string, months: number) {
     const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
     requireOrg(actor, 'read', org);
-    const [y, m] = asOf.split('-').map(Number) as [number, number];
-    const window: string[] = [];
-    for (let i = months - 1; i >= 0; i--) {
-      const d = new Date(Date.UTC(y, m - 1 - i, 1));
-      window.push(d.toISOString().slice(0, 7));
-    }
+    const window = monthsUpTo(asOf, months);
     const rows = await this.db
       .selectFrom('member')
       .innerJoin('org', 'org.id', 'member.org_id')
@@ -562,7 +588,7 @@ export class MemberRecordsService {
           .as('paid'),
       )
       .where((eb) => inSubtree(eb, 'member.org_path', org!.path))
-      .where('member.status', '=', 'normal')
+      .where('member.status', 'in', DUES_STATUSES)
       .orderBy('member.org_path')
       .orderBy('member.id')
       .limit(50000)
@@ -570,7 +596,7 @@ export class MemberRecordsService {
     const items = rows
       .filter((r) => can(actor, 'read', branchRef(r.org_path)))
       .map((r) => {
-        const due = window.filter((w) => !r.joined_on || w >= r.joined_on).length;
+        const due = dueMonths(window, r.joined_on);
         const unpaid = Math.max(0, due - Number(r.paid ?? 0));
         return { memberId: r.id, name: r.name, orgName: r.orgName, unpaidMonths: unpaid, flagged: unpaid >= 6 };
       })

@@ -23,6 +23,84 @@ const STATUS_LABELS: Record<MemberTransferTable['status'], string> = {
 const KIND = { transfer: '组织关系转接', graduate_handover: '学社衔接' } as const;
 const orgRef = (path: string) => ({ id: ancestorIds(path).at(-1)!, path });
 
+export const GRADUATE_HANDOVER_FORMULA =
+  '学社衔接率 = 已完成学社衔接的毕业团员 ÷ (已衔接 + 已毕业仍留在本组织的团员)，按毕业时间统计';
+
+/** Graduations count up to `to` but not beyond today (Beijing time): a future graduation is not one yet. */
+function graduatedUntil(to: string): string {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  return to < today ? to : today;
+}
+
+/** A handed-over graduate keeps the graduation date; in the receiving org they are not pending again. */
+const notHandedOver = (eb: ExpressionBuilder<DB, 'member'>) =>
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom('member_transfer as h')
+        .select('h.id')
+        .whereRef('h.member_id', '=', 'member.id')
+        .where('h.kind', '=', 'graduate_handover')
+        .where('h.status', '=', 'completed'),
+    ),
+  );
+
+/**
+ * The two terms of 学社衔接率 per branch path for graduation dates in [from, to] (`YYYY-MM-DD`, inclusive), in
+ * the subtree at `prefix` (null: everywhere): `handed` — completed graduate handovers, by the sending branch;
+ * `pending` — graduates still on the roll (正常、转出中) of a branch and not handed over. A subtree has far fewer
+ * branches than members, so callers sum these per org.
+ */
+export async function graduateHandoverByBranch(db: Kysely<DB>, prefix: string | null, from: string, to: string) {
+  const until = graduatedUntil(to);
+  const [handed, pending] = await Promise.all([
+    db
+      .selectFrom('member_transfer as t')
+      .innerJoin('member', 'member.id', 't.member_id')
+      .select(['t.from_path as path', sql<number>`count(distinct t.member_id)`.as('n')])
+      .where('t.kind', '=', 'graduate_handover')
+      .where('t.status', '=', 'completed')
+      .$if(prefix !== null, (q) => q.where((eb) => inSubtree(eb, 't.from_path', prefix!)))
+      .where('member.graduation_date', '>=', from)
+      .where('member.graduation_date', '<=', until)
+      .groupBy('t.from_path')
+      .execute(),
+    db
+      .selectFrom('member')
+      .select(['member.org_path as path', sql<number>`count(*)`.as('n')])
+      .$if(prefix !== null, (q) => q.where((eb) => inSubtree(eb, 'member.org_path', prefix!)))
+      .where('member.status', 'in', ['normal', 'transferring_out'])
+      .where('member.graduation_date', '>=', from)
+      .where('member.graduation_date', '<=', until)
+      .where(notHandedOver)
+      .groupBy('member.org_path')
+      .execute(),
+  ]);
+  const num = (rows: { path: string; n: number }[]) => rows.map((r) => ({ path: r.path, n: Number(r.n) }));
+  return { handed: num(handed), pending: num(pending) };
+}
+
+/** 待衔接名单 of a subtree: graduates of [from, to] still on its roll and not handed over (order and limit are the caller's). */
+export function pendingGraduates(db: Kysely<DB>, prefix: string, from: string, to: string) {
+  return db
+    .selectFrom('member')
+    .innerJoin('org', 'org.id', 'member.org_id')
+    .select([
+      'member.id',
+      'member.name',
+      'member.id_number_mask',
+      'member.graduation_date',
+      'member.status',
+      'member.org_path',
+      'org.name as orgName',
+    ])
+    .where((eb) => inSubtree(eb, 'member.org_path', prefix))
+    .where('member.status', 'in', ['normal', 'transferring_out'])
+    .where('member.graduation_date', '>=', from)
+    .where('member.graduation_date', '<=', graduatedUntil(to))
+    .where(notHandedOver);
+}
+
 /**
  * 组织关系转接: started by the sending org (from the member's record) or by the receiving org (by ID number and
  * name); the other side approves or rejects with a reason; a receiving org above branch level then assigns the
@@ -486,68 +564,13 @@ export class TransferService {
       .executeTakeFirst();
     requireOrg(actor, 'read', org);
     const root = org!;
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    const until = to < today ? to : today;
-    const handed = await this.db
-      .selectFrom('member_transfer as t')
-      .innerJoin('member', 'member.id', 't.member_id')
-      .select(sql<number>`count(distinct t.member_id)`.as('n'))
-      .where('t.kind', '=', 'graduate_handover')
-      .where('t.status', '=', 'completed')
-      .where((eb) => inSubtree(eb, 't.from_path', root.path))
-      .where('member.graduation_date', '>=', from)
-      .where('member.graduation_date', '<=', until)
-      .executeTakeFirstOrThrow();
-    // A handed-over graduate keeps the graduation date; in the receiving org they are not pending again.
-    const notHandedOver = (eb: ExpressionBuilder<DB, 'member'>) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('member_transfer as h')
-            .select('h.id')
-            .whereRef('h.member_id', '=', 'member.id')
-            .where('h.kind', '=', 'graduate_handover')
-            .where('h.status', '=', 'completed'),
-        ),
-      );
-    // Per branch, then summed per direct child: a subtree has far fewer branches than members.
-    const handedByBranch = await this.db
-      .selectFrom('member_transfer as t')
-      .innerJoin('member', 'member.id', 't.member_id')
-      .select(['t.from_path as path', sql<number>`count(distinct t.member_id)`.as('n')])
-      .where('t.kind', '=', 'graduate_handover')
-      .where('t.status', '=', 'completed')
-      .where((eb) => inSubtree(eb, 't.from_path', root.path))
-      .where('member.graduation_date', '>=', from)
-      .where('member.graduation_date', '<=', until)
-      .groupBy('t.from_path')
-      .execute();
-    const pendingByBranch = await this.db
-      .selectFrom('member')
-      .select(['member.org_path as path', sql<number>`count(*)`.as('n')])
-      .where((eb) => inSubtree(eb, 'member.org_path', root.path))
-      .where('member.status', 'in', ['normal', 'transferring_out'])
-      .where('member.graduation_date', '>=', from)
-      .where('member.graduation_date', '<=', until)
-      .where(notHandedOver)
-      .groupBy('member.org_path')
-      .execute();
-    const pending = await this.db
-      .selectFrom('member')
-      .innerJoin('org', 'org.id', 'member.org_id')
-      .select([
-        'member.id',
-        'member.name',
-        'member.id_number_mask',
-        'member.graduation_date',
-        'member.status',
-        'org.name as orgName',
-      ])
-      .where((eb) => inSubtree(eb, 'member.org_path', root.path))
-      .where('member.status', 'in', ['normal', 'transferring_out'])
-      .where('member.graduation_date', '>=', from)
-      .where('member.graduation_date', '<=', until)
-      .where(notHandedOver)
+    const { handed: handedByBranch, pending: pendingByBranch } = await graduateHandoverByBranch(
+      this.db,
+      root.path,
+      from,
+      to,
+    );
+    const pending = await pendingGraduates(this.db, root.path, from, to)
       .orderBy('member.org_path')
       .orderBy('member.id')
       .limit(10000)
@@ -565,15 +588,15 @@ export class TransferService {
     for (const r of handedByBranch) {
       const c = childOf(r.path);
       if (!c) continue;
-      c.handedOver += Number(r.n);
-      c.graduated += Number(r.n);
+      c.handedOver += r.n;
+      c.graduated += r.n;
     }
     for (const r of pendingByBranch) {
       const c = childOf(r.path);
-      if (c) c.graduated += Number(r.n);
+      if (c) c.graduated += r.n;
     }
-    const handedOver = Number(handed.n);
-    const pendingTotal = pendingByBranch.reduce((sum, r) => sum + Number(r.n), 0);
+    const handedOver = handedByBranch.reduce((sum, r) => sum + r.n, 0);
+    const pendingTotal = pendingByBranch.reduce((sum, r) => sum + r.n, 0);
     const graduated = handedOver + pendingTotal;
     return {
       orgId: root.id,
@@ -583,7 +606,7 @@ export class TransferService {
       graduated,
       handedOver,
       rate: graduated ? handedOver / graduated : null,
-      formula: '学社衔接率 = 已完成学社衔接的毕业团员 ÷ (已衔接 + 已毕业仍留在本组织的团员)，按毕业时间统计',
+      formula: GRADUATE_HANDOVER_FORMULA,
       children: children.map((c) => {
         const n = perChild.get(c.id)!;
         return {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely } from 'kysely';
 import type { DB, OrgKind } from '../db/schema.js';
 import { ancestorIds, inSubtree, requireOrg, scopeFilter, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
@@ -15,6 +15,13 @@ export const COMPLETENESS_PROBLEMS = {
   large_branch: '团员超过50人',
 } as const;
 export type CompletenessProblem = keyof typeof COMPLETENESS_PROBLEMS;
+
+/** A plausible branch: 3 to 50 members (团章: three members form a branch; larger ones should split). */
+export const BRANCH_SIZE = { min: 3, max: 50 } as const;
+
+/** SQL: 1 when the org whose id is `orgId` has a current 书记 in its directory, else 0 (the completeness rule). */
+export const secretaryOf = (orgId: Expression<number>) =>
+  sql<number>`(case when exists (select 1 from org_contact c where c.org_id = ${orgId} and c.ended_at is null and c.post = '书记') then 1 else 0 end)`;
 
 export interface DirectoryFilter {
   q?: string | undefined;
@@ -186,7 +193,7 @@ export class OrgReports {
     pageSize: number,
   ) {
     const root = await this.root(actor, id);
-    const hasSecretary = sql<number>`exists (select 1 from org_contact c where c.org_id = org.id and c.ended_at is null and c.post = '书记')`;
+    const hasSecretary = secretaryOf(sql.ref('org.id'));
     const hasPhone = sql<number>`exists (select 1 from org_contact c where c.org_id = org.id and c.ended_at is null and c.phone_enc is not null)`;
     const base = this.db
       .selectFrom('org')
@@ -194,10 +201,10 @@ export class OrgReports {
       .where((eb) => inSubtree(eb, 'org.path', root.path))
       .where((eb) => scopeFilter(actor, 'read', eb));
     const conditions = {
-      missing_secretary: sql<boolean>`not ${hasSecretary}`,
+      missing_secretary: sql<boolean>`${hasSecretary} = 0`,
       missing_phone: sql<boolean>`not ${hasPhone}`,
-      small_branch: sql<boolean>`(org.kind = 'branch' and org.member_count < 3)`,
-      large_branch: sql<boolean>`(org.kind = 'branch' and org.member_count > 50)`,
+      small_branch: sql<boolean>`(org.kind = 'branch' and org.member_count < ${BRANCH_SIZE.min})`,
+      large_branch: sql<boolean>`(org.kind = 'branch' and org.member_count > ${BRANCH_SIZE.max})`,
     } satisfies Record<CompletenessProblem, unknown>;
     const summaryRow = await base
       .select([
@@ -244,8 +251,8 @@ export class OrgReports {
         const problems: CompletenessProblem[] = [];
         if (!Number(r.has_secretary)) problems.push('missing_secretary');
         if (!Number(r.has_phone)) problems.push('missing_phone');
-        if (r.kind === 'branch' && r.member_count < 3) problems.push('small_branch');
-        if (r.kind === 'branch' && r.member_count > 50) problems.push('large_branch');
+        if (r.kind === 'branch' && r.member_count < BRANCH_SIZE.min) problems.push('small_branch');
+        if (r.kind === 'branch' && r.member_count > BRANCH_SIZE.max) problems.push('large_branch');
         return {
           orgId: r.id,
           orgName: r.name,

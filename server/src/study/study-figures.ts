@@ -31,7 +31,25 @@ export interface Figures {
   coverage: number | null;
 }
 
-const ratio = (a: number, b: number): number | null => (b > 0 ? Math.min(1, a / b) : null);
+/** A rate 0..1 capped at 1 (learners counted now may exceed members counted now), null without a denominator. */
+export const ratio = (a: number, b: number): number | null => (b > 0 ? Math.min(1, a / b) : null);
+
+/** Members on the roll (正常、转出中) of each org's subtree, read from the member_stats roll-up: the denominator of 参学率. */
+export async function currentMembers(db: Kysely<DB>, orgIds: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < orgIds.length; i += 5000) {
+    const rows = await db
+      .selectFrom('member_stats')
+      .select(['org_id'])
+      .select((eb) => eb.fn.sum<number>('n').as('n'))
+      .where('org_id', 'in', orgIds.slice(i, i + 5000))
+      .where('status', 'in', CURRENT_STATUSES)
+      .groupBy('org_id')
+      .execute();
+    for (const r of rows) out.set(r.org_id, Number(r.n));
+  }
+  return out;
+}
 /** Ranks compare rates to 0.01 % (what a bulletin prints), so equal printed figures share a rank. */
 const rankKey = (v: number | null) => (v === null ? -1 : Math.round(v * 10000));
 
@@ -100,7 +118,7 @@ export class StudyFigures {
   ): Promise<Figures[]> {
     if (!orgs.length) return [];
     const ids = orgs.map((o) => o.id);
-    const [stats, members] = await Promise.all([
+    const [stats, m] = await Promise.all([
       lessonId
         ? this.db
             .selectFrom('lesson_stats')
@@ -109,17 +127,9 @@ export class StudyFigures {
             .where('org_id', 'in', ids)
             .execute()
         : Promise.resolve([]),
-      this.db
-        .selectFrom('member_stats')
-        .select(['org_id'])
-        .select((eb) => eb.fn.sum<number>('n').as('n'))
-        .where('org_id', 'in', ids)
-        .where('status', 'in', CURRENT_STATUSES)
-        .groupBy('org_id')
-        .execute(),
+      currentMembers(this.db, ids),
     ]);
     const s = new Map(stats.map((r) => [r.org_id, r]));
-    const m = new Map(members.map((r) => [r.org_id, Number(r.n)]));
     return orgs.map((o) => {
       const st = s.get(o.id);
       const nMembers = m.get(o.id) ?? 0;

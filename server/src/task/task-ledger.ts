@@ -17,6 +17,25 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 export const ON_TIME_FORMULA =
   '按时完成率 = 完成时限在期间内、且在时限当天或之前审核通过的任务数 ÷ 完成时限在期间内的任务数（含下级组织承担的任务；时限待定的任务不计）';
 
+/** Done, and approved on or before the deadline day (Beijing time). */
+export function isOnTime(a: { state: string; due_on: string | null; completed_at: string | null }): boolean {
+  return a.state === 'done' && a.completed_at !== null && a.due_on !== null && shanghaiDay(a.completed_at) <= a.due_on;
+}
+
+/**
+ * Assignments with a deadline in [from, to] (`YYYY-MM-DD`, inclusive) carried by orgs of the subtree at `prefix`
+ * (null: everywhere): the denominator of 按时完成率, with what `isOnTime` needs.
+ */
+export function dueAssignments(db: Kysely<DB>, prefix: string | null, from: string, to: string) {
+  return db
+    .selectFrom('task_assignment as a')
+    .innerJoin('org as o', 'o.id', 'a.org_id')
+    .select(['a.id', 'a.task_id', 'o.path', 'a.state', 'a.due_on', 'a.completed_at'])
+    .$if(prefix !== null, (q) => q.where((eb) => inSubtree(eb, 'o.path', prefix!)))
+    .where('a.due_on', '>=', from)
+    .where('a.due_on', '<=', to);
+}
+
 /**
  * 台账: everything reported on a task, or by the orgs of a subtree over a year, as an official document (Word)
  * and the same content as a workbook; and the on-time completion rate of each child org over a period.
@@ -40,23 +59,12 @@ export class TaskLedger {
       .where('status', '=', 'active')
       .orderBy('name')
       .execute();
-    const rows = await this.db
-      .selectFrom('task_assignment as a')
-      .innerJoin('org as o', 'o.id', 'a.org_id')
-      .select(['o.path', 'a.state', 'a.due_on', 'a.completed_at'])
-      .where((eb) => inSubtree(eb, 'o.path', org!.path))
-      .where('a.due_on', '>=', from)
-      .where('a.due_on', '<=', to)
-      .execute();
+    const rows = await dueAssignments(this.db, org!.path, from, to).execute();
     const today = shanghaiDay(nowIso());
     const tally = (prefix: string | null, exact?: string) => {
       const mine = rows.filter((r) => (exact ? r.path === exact : r.path.startsWith(prefix!)));
-      const onTime = mine.filter(
-        (r) => r.state === 'done' && r.completed_at && shanghaiDay(r.completed_at) <= r.due_on!,
-      ).length;
-      const late = mine.filter(
-        (r) => r.state === 'done' && !(r.completed_at && shanghaiDay(r.completed_at) <= r.due_on!),
-      ).length;
+      const onTime = mine.filter(isOnTime).length;
+      const late = mine.filter((r) => r.state === 'done' && !isOnTime(r)).length;
       const overdue = mine.filter((r) => isOverdue(r, today)).length;
       return { due: mine.length, onTime, late, overdue, rate: mine.length ? onTime / mine.length : null };
     };
