@@ -28,6 +28,7 @@ import { transferRoutes } from './member/transfer.routes.js';
 import { memberRecordRoutes } from './member/member-records.routes.js';
 import { studyRoutes } from './study/study.routes.js';
 import { taskRoutes } from './task/task.routes.js';
+import { assessmentRoutes } from './assessment/assessment.routes.js';
 import { AUDIT_ACTION_LABELS } from './audit/audit.js';
 import {
   MEMBER_STATUS_LABELS,
@@ -221,6 +222,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await memberRecordRoutes(app, s);
   await studyRoutes(app, s);
   await taskRoutes(app, s);
+  await assessmentRoutes(app, s);
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

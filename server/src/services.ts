@@ -25,6 +25,12 @@ import { AssignmentService } from './task/assignment.service.js';
 import { AttachmentService } from './task/attachment.service.js';
 import { TaskLedger } from './task/task-ledger.js';
 import { TaskReminders } from './task/task-reminders.js';
+import { MetricEngine } from './assessment/metrics.js';
+import { IndicatorService } from './assessment/indicator.service.js';
+import { SchemeService } from './assessment/scheme.service.js';
+import { AssessmentReportService } from './assessment/report.service.js';
+import { RatingService } from './assessment/rating.service.js';
+import { AssessmentDashboard } from './assessment/dashboard.js';
 import path from 'node:path';
 
 /** The services of one tuanwu instance, wired once and shared by routes and the CLI. */
@@ -40,7 +46,15 @@ export function createServices(database: Database, secretKey: Buffer) {
   const fileStore = new FileStore(process.env.TUANWU_FILES_DIR ?? path.join(database.dataDir, 'files'));
   const attachments: AttachmentService = new AttachmentService(database.db, fileStore, () => assignments);
   const assignments: AssignmentService = new AssignmentService(database.db, (orgPath) => attachments.limits(orgPath));
+  const metrics = new MetricEngine(database.db, database.dialect);
+  const schemes = new SchemeService(database.db, metrics);
   return {
+    metrics,
+    indicators: new IndicatorService(database.db),
+    schemes,
+    assessmentReports: new AssessmentReportService(database.db, fileStore, schemes),
+    ratings: new RatingService(database.db, schemes),
+    assessmentDashboard: new AssessmentDashboard(database.db, metrics, studyFigures),
     plans: new PlanService(database.db),
     assignments,
     attachments,

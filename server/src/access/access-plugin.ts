@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { can, loadActor, requireOrg, type Actor, type Need, type OrgRef } from './access.js';
+import { can, loadActor, requireOrg, scopeFilter, type Actor, type Need, type OrgRef } from './access.js';
 import { forbidden, notFound, unauthorized, AppError } from '../common/errors.js';
 import { sha256 } from '../common/crypto.js';
 import { MEMBER_SESSION_COOKIE, type MemberActor } from '../auth/member-auth.service.js';
@@ -32,7 +32,10 @@ export type RefType =
   | 'task'
   | 'assignment'
   | 'report'
-  | 'attachment';
+  | 'attachment'
+  | 'indicator'
+  | 'scheme'
+  | 'evidence';
 export interface RefSpec {
   type: RefType;
   from: 'params' | 'query' | 'body';
@@ -187,6 +190,33 @@ export async function resolveRefOrgs(
           ]
         : undefined;
     }
+    case 'indicator':
+    case 'scheme': {
+      const q =
+        type === 'indicator'
+          ? db.selectFrom('assessment_indicator as x').where('x.id', '=', Number(id))
+          : db.selectFrom('assessment_scheme as x').where('x.id', '=', Number(id));
+      const o = await q.innerJoin('org', 'org.id', 'x.org_id').select(['org.id', 'org.path']).executeTakeFirst();
+      return o ? [o] : undefined;
+    }
+    case 'evidence': {
+      // The reporting org, then the scheme's org.
+      const e = await db
+        .selectFrom('assessment_evidence as e')
+        .innerJoin('assessment_report as r', 'r.id', 'e.report_id')
+        .innerJoin('org as o', 'o.id', 'r.org_id')
+        .innerJoin('assessment_scheme as s', 's.id', 'r.scheme_id')
+        .innerJoin('org as g', 'g.id', 's.org_id')
+        .select(['o.id as oid', 'o.path as opath', 'g.id as gid', 'g.path as gpath'])
+        .where('e.id', '=', Number(id))
+        .executeTakeFirst();
+      return e
+        ? [
+            { id: e.oid, path: e.opath },
+            { id: e.gid, path: e.gpath },
+          ]
+        : undefined;
+    }
     case 'account': {
       const rows = await db
         .selectFrom('role')
@@ -210,7 +240,38 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
   if (ref.type === 'account' && actor.accountId === value && ref.need === 'read') return;
   const orgs = await resolveRefOrgs(db, ref.type, value);
   if (!orgs) throw notFound(label(ref.type));
-  if (ref.type === 'transfer' || ref.type === 'assignment' || ref.type === 'report' || ref.type === 'attachment') {
+  if (ref.type === 'scheme') {
+    // A scheme's org sees and manages it; the cadres of an assessed org see it (what to report, their results).
+    const [owner] = orgs as [OrgRef];
+    if (ref.need === 'write' || can(actor, 'read', owner)) return requireOrg(actor, ref.need, owner);
+    const subject = await db
+      .selectFrom('assessment_subject as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .select('org.id')
+      .where('s.scheme_id', '=', value as number)
+      .where((eb) => scopeFilter(actor, 'read', eb))
+      .limit(1)
+      .executeTakeFirst();
+    if (!subject) throw notFound('考核方案');
+    return;
+  }
+  if (ref.type === 'indicator') {
+    // Indicators serve the org's subtree: visible to everyone at, above or below their org.
+    const [owner] = orgs as [OrgRef];
+    const overlaps =
+      actor.isSystemAdmin ||
+      actor.roles.some((r) => r.orgPath.startsWith(owner.path) || owner.path.startsWith(r.orgPath));
+    if (!overlaps) throw notFound('指标');
+    if (ref.need === 'write') requireOrg(actor, 'write', owner);
+    return;
+  }
+  if (
+    ref.type === 'transfer' ||
+    ref.type === 'assignment' ||
+    ref.type === 'report' ||
+    ref.type === 'attachment' ||
+    ref.type === 'evidence'
+  ) {
     // Both sides see it (the responsible org and the one that assigned it, or both ends of a transfer);
     // which side may act is decided by the service.
     if (!orgs.some((o) => can(actor, 'read', o))) throw notFound(label(ref.type));
@@ -260,6 +321,9 @@ const label = (t: RefType) =>
     assignment: '任务',
     report: '报送',
     attachment: '附件',
+    indicator: '指标',
+    scheme: '考核方案',
+    evidence: '佐证材料',
   })[t];
 
 export async function accessPlugin(

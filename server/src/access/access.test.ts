@@ -92,7 +92,50 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
       attachmentIds: [],
     });
     expect(reportB.statusCode, reportB.body).toBe(201);
+    const indicator = await cadreB.post(`/api/orgs/${tree.schoolB.id}/indicators`, {
+      name: '乙校活动数',
+      source: 'reported',
+      format: 'count',
+      unit: '次',
+    });
+    expect(indicator.statusCode, indicator.body).toBe(201);
+    const scheme = await cadreB.post(`/api/orgs/${tree.schoolB.id}/assessment-schemes`, {
+      name: '乙校考核',
+      periodKind: 'quarter',
+      period: '2026Q4',
+      subjects: { mode: 'kind', kind: 'branch' },
+      items: [
+        {
+          indicatorId: indicator.json<{ id: number }>().id,
+          points: 10,
+          rule: { kind: 'linear', target: 4, direction: 'higher' },
+        },
+      ],
+    });
+    expect(scheme.statusCode, scheme.body).toBe(201);
+    const schemeId = scheme.json<{ id: number }>().id;
+    const itemId = (await cadreB.get(`/api/assessment-schemes/${schemeId}`)).json<{ items: { id: number }[] }>()
+      .items[0]!.id;
+    const reported = await cadreB.put(
+      `/api/assessment-schemes/${schemeId}/orgs/${tree.branchB.id}/items/${itemId}/report`,
+      {
+        value: 3,
+        note: '开展活动 3 次',
+      },
+    );
+    expect(reported.statusCode, reported.body).toBe(200);
+    const evidence = await uploadAs(
+      env,
+      cadreB,
+      `/api/assessment-schemes/${schemeId}/reports/${reported.json<{ id: number }>().id}/evidence`,
+      Buffer.from('%PDF-1.4\n乙校活动\n'),
+      '活动.pdf',
+    );
+    expect(evidence.statusCode, evidence.body).toBe(201);
     foreignIds = {
+      indicator: indicator.json<{ id: number }>().id,
+      scheme: schemeId,
+      evidence: evidence.json<{ id: number }>().id,
       org: tree.branchB.id,
       account: accountB.id,
       role: roleB.id,
@@ -148,6 +191,9 @@ describe.each(DIALECTS)('access from a foreign subtree (%s)', (dialect) => {
             assignment: 0,
             report: 0,
             attachment: 0,
+            indicator: 0,
+            scheme: 0,
+            evidence: 0,
           };
           let url = p;
           const body: Record<string, unknown> = {};

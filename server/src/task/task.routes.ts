@@ -7,6 +7,7 @@ import type { Need } from '../access/access.js';
 import { ctxOf, okOutput, pageQuery } from '../common/http.js';
 import { badRequest } from '../common/errors.js';
 import { sendDocument } from '../common/word.js';
+import { sendStored } from '../files/send.js';
 
 const tags = ['督查督办 tasks'];
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
@@ -180,41 +181,6 @@ const safeJson = (s: string) => {
     return null;
   }
 };
-
-/** Sends a stored file, honouring a single byte range (so videos can be played and scrubbed). */
-async function sendStored(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  s: Services,
-  f: { sha: string; mime: string; filename: string; inline: boolean },
-) {
-  const size = await s.attachments.store.size(f.sha);
-  if (size === null) throw badRequest('文件已不在存储中，请联系管理员从备份恢复');
-  reply
-    .header('content-type', f.mime)
-    .header('accept-ranges', 'bytes')
-    .header('cache-control', 'private, max-age=86400')
-    .header('content-security-policy', "sandbox; default-src 'none'; img-src 'self'; media-src 'self'")
-    .header(
-      'content-disposition',
-      `${f.inline ? 'inline' : 'attachment'}; filename="file"; filename*=UTF-8''${encodeURIComponent(f.filename)}`,
-    );
-  const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
-  if (range && (range[1] || range[2])) {
-    let start = range[1] ? Number(range[1]) : size - Number(range[2]);
-    let end = range[1] && range[2] ? Number(range[2]) : size - 1;
-    start = Math.max(0, start);
-    end = Math.min(end, size - 1);
-    if (start > end || start >= size) return reply.code(416).header('content-range', `bytes */${size}`).send();
-    reply
-      .code(206)
-      .header('content-range', `bytes ${start}-${end}/${size}`)
-      .header('content-length', end - start + 1);
-    return reply.send(s.attachments.store.read(f.sha, { start, end }));
-  }
-  reply.header('content-length', size);
-  return reply.send(s.attachments.store.read(f.sha));
-}
 
 export async function taskRoutes(app: FastifyInstance, s: Services): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -685,7 +651,7 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
     schema: { tags, summary: '下载或播放附件（支持断点/拖动）An attachment’s content', params: idParams },
     handler: async (req, reply) => {
       const f = await s.attachments.open(req.actor!, req.params.id);
-      return sendStored(req, reply, s, {
+      return sendStored(req, reply, s.attachments.store, {
         sha: f.sha256,
         mime: f.mime,
         filename: f.filename,
@@ -700,7 +666,7 @@ export async function taskRoutes(app: FastifyInstance, s: Services): Promise<voi
     handler: async (req, reply) => {
       const f = await s.attachments.open(req.actor!, req.params.id);
       if (!f.thumb_sha256) throw badRequest('该附件没有缩略图');
-      return sendStored(req, reply, s, {
+      return sendStored(req, reply, s.attachments.store, {
         sha: f.thumb_sha256,
         mime: 'image/webp',
         filename: 'thumbnail.webp',

@@ -1,0 +1,1415 @@
+import { sql, type Kysely } from 'kysely';
+import type { AssessmentSchemeTable, DB, OrgKind, PeriodKind } from '../db/schema.js';
+import { ancestorIds, can, inSubtree, requireOrg, scopeFilter, type Actor, type OrgRef } from '../access/access.js';
+import { audit, type Ctx } from '../audit/audit.js';
+import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
+import { addDays, nowIso, shanghaiDay } from '../common/time.js';
+import { notifyOrgCadres } from '../notification/notify.js';
+import { KIND_LABELS } from '../org/org-kinds.js';
+import { METRICS, type MetricEngine, type MetricFigure, type MetricKey } from './metrics.js';
+import { assessmentPeriod, nextPeriodName } from './period.js';
+import {
+  compareQuarters,
+  formatNumber,
+  rank,
+  rateStars,
+  scoreIndicator,
+  scoreScheme,
+  STAR_LABELS,
+  type Adjustment,
+  type Deduction,
+  type SchemeItem,
+  type ScoringRule,
+  type StarLevel,
+} from './scoring.js';
+
+export type SubjectSelector =
+  { mode: 'children' } | { mode: 'kind'; kind: OrgKind } | { mode: 'orgs'; orgIds: number[] };
+
+export interface ItemInput {
+  indicatorId: number;
+  points: number;
+  weight?: number | null | undefined;
+  rule: ScoringRule;
+}
+
+export interface SchemeInput {
+  name: string;
+  periodKind: PeriodKind;
+  period: string;
+  branchRating?: boolean | undefined;
+  subjects: SubjectSelector;
+  items: ItemInput[];
+}
+
+export type SchemeRow = AssessmentSchemeTable & { id: number };
+
+/** One scored item of an org, as stored in `assessment_result.breakdown`. */
+export interface ItemBreakdown {
+  itemId: number;
+  indicatorId: number;
+  name: string;
+  source: 'computed' | 'reported';
+  metric: MetricKey | null;
+  format: 'percent' | 'count';
+  unit: string;
+  points: number;
+  weight: number | null;
+  bonus: boolean;
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  /** Score on the rule's own scale and what it adds to the total (weighted). */
+  rawScore: number;
+  score: number;
+  explanation: string;
+  gain: string | null;
+  /** Reported items: the state of the org's report. */
+  report: 'none' | 'submitted' | 'approved' | 'returned' | null;
+}
+
+export interface Breakdown {
+  items: ItemBreakdown[];
+  indicatorTotal: number;
+  bonusTotal: number;
+  deductionTotal: number;
+  adjustmentTotal: number;
+  deductions: Deduction[];
+  adjustments: Adjustment[];
+  floored: boolean;
+  explanation: string;
+  rankLabel: string;
+  /** Who shares the rank, if anyone. */
+  tiedWith: string[];
+  /** 对标定级: the level the score gives and why quotas lowered it, or why the branch was excluded. */
+  scoreLevel: StarLevel | null;
+  levelReason: string | null;
+}
+
+const SUBJECT_LIMIT = 20_000;
+const CHUNK = 500;
+
+/**
+ * 考核方案: a scheme of indicators for a period and a set of orgs, scored from tuanwu's data and approved reports,
+ * with deductions, adjustments approved by a second person, ranking with ties, 对标定级 star levels under quotas,
+ * publication, and the same scheme over successive periods (赛马比拼).
+ */
+export class SchemeService {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly metrics: MetricEngine,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Access
+
+  /**
+   * A scheme as the actor may see it: its org's cadres see everything (`manage` when they may write); cadres of
+   * an assessed org see the scheme, their own orgs' reports and — once published — the results of the orgs they
+   * may read. Anyone else gets 404.
+   */
+  async load(actor: Actor, id: number, need: 'read' | 'write' = 'read') {
+    const scheme = await this.db.selectFrom('assessment_scheme').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!scheme) throw notFound('考核方案');
+    const owner = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name'])
+      .where('id', '=', scheme.org_id)
+      .executeTakeFirstOrThrow();
+    const full = can(actor, 'read', owner);
+    if (!full) {
+      const subject = await this.db
+        .selectFrom('assessment_subject as s')
+        .innerJoin('org', 'org.id', 's.org_id')
+        .select('org.id')
+        .where('s.scheme_id', '=', id)
+        .where((eb) => scopeFilter(actor, 'read', eb))
+        .limit(1)
+        .executeTakeFirst();
+      if (!subject) throw notFound('考核方案');
+    }
+    const manage = can(actor, 'write', owner);
+    if (need === 'write' && !manage) throw full ? forbidden('您对该考核方案只有查看权限') : notFound('考核方案');
+    return { scheme: scheme as SchemeRow, owner, full, manage };
+  }
+
+  private requireDraft(scheme: SchemeRow) {
+    if (scheme.status === 'published') throw conflict('考核结果已发布，不能再修改');
+  }
+
+  /** Marks the scheme's inputs changed, so its results show as needing a new scoring. */
+  private async touch(trx: Kysely<DB>, id: number) {
+    await trx.updateTable('assessment_scheme').set({ updated_at: nowIso() }).where('id', '=', id).execute();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Definition
+
+  private async subjectsFor(
+    trx: Kysely<DB>,
+    owner: OrgRef & { id: number },
+    sel: SubjectSelector,
+    branchRating: boolean,
+  ): Promise<number[]> {
+    let ids: number[];
+    if (sel.mode === 'orgs') {
+      const wanted = [...new Set(sel.orgIds)];
+      if (!wanted.length) throw badRequest('请选择参加考核的组织', [{ path: 'subjects.orgIds', message: '不能为空' }]);
+      const found = new Map<number, { id: number; path: string; kind: string; status: string }>();
+      for (let i = 0; i < wanted.length; i += CHUNK) {
+        const rows = await trx
+          .selectFrom('org')
+          .select(['id', 'path', 'kind', 'status'])
+          .where('id', 'in', wanted.slice(i, i + CHUNK))
+          .execute();
+        for (const r of rows) found.set(r.id, r);
+      }
+      wanted.forEach((id, i) => {
+        const o = found.get(id);
+        if (!o || !o.path.startsWith(owner.path) || o.id === owner.id || o.status !== 'active')
+          throw badRequest(`第 ${i + 1} 个参评组织（编号 ${id}）不在本组织的下级中或已撤销`, [
+            { path: `subjects.orgIds.${i}`, message: '不是本组织的有效下级' },
+          ]);
+        if (branchRating && o.kind !== 'branch')
+          throw badRequest('对标定级只评定团支部', [{ path: `subjects.orgIds.${i}`, message: '不是团支部' }]);
+      });
+      ids = wanted;
+    } else {
+      let q = trx.selectFrom('org').select('id').where('status', '=', 'active').where('id', '!=', owner.id);
+      if (sel.mode === 'children') {
+        if (branchRating) throw badRequest('对标定级请按“全部团支部”选择参评组织', [{ path: 'subjects', message: '' }]);
+        q = q.where('parent_id', '=', owner.id);
+      } else {
+        if (branchRating && sel.kind !== 'branch')
+          throw badRequest('对标定级只评定团支部', [{ path: 'subjects.kind', message: '应为团支部' }]);
+        q = q.where((eb) => inSubtree(eb, 'path', owner.path)).where('kind', '=', sel.kind);
+      }
+      ids = (
+        await q
+          .orderBy('path')
+          .limit(SUBJECT_LIMIT + 1)
+          .execute()
+      ).map((r) => r.id);
+      if (!ids.length)
+        throw badRequest(
+          sel.mode === 'children' ? '本组织没有下级组织可参加考核' : `本组织下没有${KIND_LABELS[sel.kind]}`,
+          [{ path: 'subjects', message: '没有参评组织' }],
+        );
+    }
+    if (ids.length > SUBJECT_LIMIT)
+      throw badRequest(`一个考核方案最多 ${SUBJECT_LIMIT} 个参评组织`, [{ path: 'subjects', message: '参评组织过多' }]);
+    return ids;
+  }
+
+  private async checkItems(trx: Kysely<DB>, owner: { path: string }, items: ItemInput[]) {
+    if (!items.length) throw badRequest('请至少添加一项考核指标', [{ path: 'items', message: '不能为空' }]);
+    const ids = items.map((i) => i.indicatorId);
+    const dup = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    if (dup >= 0) throw badRequest(`第 ${dup + 1} 项指标重复`, [{ path: `items.${dup}.indicatorId`, message: '重复' }]);
+    const indicators = await trx.selectFrom('assessment_indicator').selectAll().where('id', 'in', ids).execute();
+    const byId = new Map(indicators.map((i) => [i.id, i]));
+    const usable = new Set(ancestorIds(owner.path));
+    items.forEach((item, i) => {
+      const ind = byId.get(item.indicatorId);
+      if (!ind || !usable.has(ind.org_id))
+        throw badRequest(`第 ${i + 1} 项：指标不存在或不是本级及上级的指标`, [
+          { path: `items.${i}.indicatorId`, message: '指标不可用' },
+        ]);
+      if (ind.status !== 'active')
+        throw badRequest(`第 ${i + 1} 项：指标“${ind.name}”已停用`, [
+          { path: `items.${i}.indicatorId`, message: '已停用' },
+        ]);
+      try {
+        scoreIndicator(item.rule, null, item.points);
+      } catch (e) {
+        throw badRequest(`第 ${i + 1} 项“${ind.name}”：${(e as Error).message}`, [
+          { path: `items.${i}.rule`, message: (e as Error).message },
+        ]);
+      }
+    });
+    // Weights: all regular items or none, summing to 100 (scoreScheme checks it with empty values).
+    scoreScheme(
+      items.map((item, i) => ({
+        indicatorId: i,
+        name: byId.get(item.indicatorId)!.name,
+        points: item.points,
+        rule: item.rule,
+        value: null,
+        ...(item.weight != null && { weight: item.weight }),
+      })),
+      [],
+      [],
+    );
+    return byId;
+  }
+
+  async create(ctx: Ctx, orgId: number, input: SchemeInput) {
+    const owner = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    requireOrg(ctx.actor, 'write', owner);
+    const period = assessmentPeriod(input.periodKind, input.period);
+    const branchRating = Boolean(input.branchRating);
+    return this.db.transaction().execute(async (trx) => {
+      await this.checkItems(trx, owner, input.items);
+      const subjects = await this.subjectsFor(trx, owner, input.subjects, branchRating);
+      const id = await this.insertScheme(trx, ctx, owner, {
+        name: input.name,
+        period,
+        branchRating,
+        weighted: input.items.some((i) => i.weight != null),
+        seriesId: null,
+        items: input.items,
+        subjects,
+      });
+      return { id, subjects: subjects.length };
+    });
+  }
+
+  private async insertScheme(
+    trx: Kysely<DB>,
+    ctx: Ctx,
+    owner: { id: number; path: string },
+    s: {
+      name: string;
+      period: ReturnType<typeof assessmentPeriod>;
+      branchRating: boolean;
+      weighted: boolean;
+      seriesId: number | null;
+      items: ItemInput[];
+      subjects: number[];
+    },
+  ) {
+    const taken = await trx
+      .selectFrom('assessment_scheme')
+      .select('id')
+      .where('org_id', '=', owner.id)
+      .where('name', '=', s.name)
+      .where('period', '=', s.period.name)
+      .executeTakeFirst();
+    if (taken)
+      throw conflict(`${s.period.label}已有名为“${s.name}”的考核方案`, [
+        { path: 'name', message: '同一考核期名称重复' },
+      ]);
+    const now = nowIso();
+    const { id } = await trx
+      .insertInto('assessment_scheme')
+      .values({
+        org_id: owner.id,
+        name: s.name,
+        period_kind: s.period.kind,
+        period: s.period.name,
+        period_from: s.period.from,
+        period_to: s.period.to,
+        weighted: s.weighted ? 1 : 0,
+        branch_rating: s.branchRating ? 1 : 0,
+        series_id: s.seriesId,
+        status: 'draft',
+        scored_at: null,
+        published_at: null,
+        published_by: null,
+        created_by: ctx.actor.accountId || null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.writeItems(trx, id, s.items);
+    for (let i = 0; i < s.subjects.length; i += CHUNK)
+      await trx
+        .insertInto('assessment_subject')
+        .values(s.subjects.slice(i, i + CHUNK).map((org_id) => ({ scheme_id: id, org_id })))
+        .execute();
+    await audit(trx, ctx, {
+      org: owner,
+      action: 'assessment.scheme_create',
+      subjectType: 'assessment_scheme',
+      subjectId: id,
+      after: { name: s.name, period: s.period.name, items: s.items.length, subjects: s.subjects.length },
+    });
+    return id;
+  }
+
+  private async writeItems(trx: Kysely<DB>, schemeId: number, items: ItemInput[]) {
+    await trx
+      .insertInto('assessment_item')
+      .values(
+        items.map((item, i) => ({
+          scheme_id: schemeId,
+          indicator_id: item.indicatorId,
+          points: item.points,
+          weight: item.weight ?? null,
+          rule: JSON.stringify(item.rule),
+          sort_order: i,
+        })),
+      )
+      .execute();
+  }
+
+  /** Changes a draft: name, items (replaced as a whole when given; reports of removed items go with them). */
+  async update(ctx: Ctx, id: number, input: { name?: string | undefined; items?: ItemInput[] | undefined }) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    await this.db.transaction().execute(async (trx) => {
+      if (input.name && input.name !== scheme.name) {
+        const taken = await trx
+          .selectFrom('assessment_scheme')
+          .select('id')
+          .where('org_id', '=', scheme.org_id)
+          .where('name', '=', input.name)
+          .where('period', '=', scheme.period)
+          .executeTakeFirst();
+        if (taken) throw conflict(`本考核期已有名为“${input.name}”的考核方案`, [{ path: 'name', message: '名称重复' }]);
+      }
+      if (input.items) {
+        await this.checkItems(trx, owner, input.items);
+        const old = await trx
+          .selectFrom('assessment_item')
+          .select(['id', 'indicator_id'])
+          .where('scheme_id', '=', id)
+          .execute();
+        const keep = new Set(input.items.map((i) => i.indicatorId));
+        const gone = old.filter((o) => !keep.has(o.indicator_id)).map((o) => o.id);
+        if (gone.length) {
+          const reports = trx.selectFrom('assessment_report').select('id').where('item_id', 'in', gone);
+          await trx.deleteFrom('assessment_evidence').where('report_id', 'in', reports).execute();
+          await trx.deleteFrom('assessment_report').where('item_id', 'in', gone).execute();
+        }
+        // Items keep their ids (reports refer to them); new ones are added, removed ones dropped.
+        const byIndicator = new Map(old.map((o) => [o.indicator_id, o.id]));
+        for (const [i, item] of input.items.entries()) {
+          const existing = byIndicator.get(item.indicatorId);
+          const values = {
+            points: item.points,
+            weight: item.weight ?? null,
+            rule: JSON.stringify(item.rule),
+            sort_order: i,
+          };
+          if (existing) await trx.updateTable('assessment_item').set(values).where('id', '=', existing).execute();
+          else
+            await trx
+              .insertInto('assessment_item')
+              .values({ scheme_id: id, indicator_id: item.indicatorId, ...values })
+              .execute();
+        }
+        if (gone.length) await trx.deleteFrom('assessment_item').where('id', 'in', gone).execute();
+      }
+      await trx
+        .updateTable('assessment_scheme')
+        .set({
+          ...(input.name && { name: input.name }),
+          ...(input.items && { weighted: input.items.some((i) => i.weight != null) ? 1 : 0 }),
+          updated_at: nowIso(),
+        })
+        .where('id', '=', id)
+        .execute();
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.scheme_update',
+        subjectType: 'assessment_scheme',
+        subjectId: id,
+        before: { name: scheme.name },
+        after: { name: input.name, items: input.items?.length },
+      });
+    });
+  }
+
+  /** Deletes a draft with everything hanging from it. */
+  async remove(ctx: Ctx, id: number) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    await this.db.transaction().execute(async (trx) => {
+      const reports = trx.selectFrom('assessment_report').select('id').where('scheme_id', '=', id);
+      await trx.deleteFrom('assessment_evidence').where('report_id', 'in', reports).execute();
+      for (const table of [
+        'assessment_report',
+        'assessment_result',
+        'branch_rating',
+        'assessment_adjustment',
+        'assessment_deduction',
+        'assessment_item',
+        'assessment_subject',
+      ] as const)
+        await trx.deleteFrom(table).where('scheme_id', '=', id).execute();
+      await trx.updateTable('assessment_scheme').set({ series_id: null }).where('series_id', '=', id).execute();
+      await trx.deleteFrom('assessment_scheme').where('id', '=', id).execute();
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.scheme_delete',
+        subjectType: 'assessment_scheme',
+        subjectId: id,
+        before: { name: scheme.name, period: scheme.period },
+      });
+    });
+  }
+
+  /** 赛马比拼: the same scheme (items and orgs) for the next period, in the same series. */
+  async copyToNext(ctx: Ctx, id: number) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    const period = assessmentPeriod(scheme.period_kind, nextPeriodName(scheme.period_kind, scheme.period));
+    const items = await this.db
+      .selectFrom('assessment_item')
+      .selectAll()
+      .where('scheme_id', '=', id)
+      .orderBy('sort_order')
+      .execute();
+    const subjects = await this.db
+      .selectFrom('assessment_subject as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .select('s.org_id')
+      .where('s.scheme_id', '=', id)
+      .where('org.status', '=', 'active')
+      .execute();
+    return this.db.transaction().execute(async (trx) => {
+      const newId = await this.insertScheme(trx, ctx, owner, {
+        name: scheme.name,
+        period,
+        branchRating: Boolean(scheme.branch_rating),
+        weighted: Boolean(scheme.weighted),
+        seriesId: scheme.series_id ?? scheme.id,
+        items: items.map((i) => ({
+          indicatorId: i.indicator_id,
+          points: i.points,
+          weight: i.weight,
+          rule: JSON.parse(i.rule) as ScoringRule,
+        })),
+        subjects: subjects.map((s) => s.org_id),
+      });
+      return { id: newId, period: period.name };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reading
+
+  async list(actor: Actor, orgId: number) {
+    const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
+    requireOrg(actor, 'read', org);
+    const cols = [
+      's.id',
+      's.org_id',
+      's.name',
+      's.period_kind',
+      's.period',
+      's.status',
+      's.branch_rating',
+      's.series_id',
+      's.scored_at',
+      's.published_at',
+      's.updated_at',
+      'o.name as org_name',
+    ] as const;
+    const [own, assessed] = await Promise.all([
+      this.db
+        .selectFrom('assessment_scheme as s')
+        .innerJoin('org as o', 'o.id', 's.org_id')
+        .select(cols)
+        .select((eb) =>
+          eb
+            .selectFrom('assessment_subject')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('scheme_id', '=', 's.id')
+            .as('subjects'),
+        )
+        .where('s.org_id', '=', orgId)
+        .orderBy('s.period_from', 'desc')
+        .orderBy('s.id', 'desc')
+        .execute(),
+      this.db
+        .selectFrom('assessment_subject as x')
+        .innerJoin('assessment_scheme as s', 's.id', 'x.scheme_id')
+        .innerJoin('org as o', 'o.id', 's.org_id')
+        .select(cols)
+        .select(sql<number>`0`.as('subjects'))
+        .where('x.org_id', '=', orgId)
+        .orderBy('s.period_from', 'desc')
+        .orderBy('s.id', 'desc')
+        .limit(200)
+        .execute(),
+    ]);
+    const present = (r: (typeof own)[number]) => ({
+      id: r.id,
+      orgId: r.org_id,
+      orgName: r.org_name,
+      name: r.name,
+      periodKind: r.period_kind,
+      period: r.period,
+      periodLabel: assessmentPeriod(r.period_kind, r.period).label,
+      status: r.status,
+      branchRating: Boolean(r.branch_rating),
+      seriesId: r.series_id ?? r.id,
+      subjects: Number(r.subjects),
+      scoredAt: r.scored_at,
+      publishedAt: r.published_at,
+      stale: r.status === 'draft' && r.scored_at !== null && r.scored_at < r.updated_at,
+    });
+    return { own: own.map(present), assessed: assessed.map(present) };
+  }
+
+  private async items(schemeId: number) {
+    const rows = await this.db
+      .selectFrom('assessment_item as it')
+      .innerJoin('assessment_indicator as i', 'i.id', 'it.indicator_id')
+      .select([
+        'it.id',
+        'it.indicator_id',
+        'it.points',
+        'it.weight',
+        'it.rule',
+        'it.sort_order',
+        'i.name',
+        'i.unit',
+        'i.direction',
+        'i.source',
+        'i.metric',
+        'i.format',
+        'i.target',
+        'i.description',
+      ])
+      .where('it.scheme_id', '=', schemeId)
+      .orderBy('it.sort_order')
+      .execute();
+    return rows.map((r) => ({ ...r, rule: JSON.parse(r.rule) as ScoringRule, metric: r.metric as MetricKey | null }));
+  }
+
+  /** A rule with the indicator's name and display, so explanations read "参学率 86.0%". */
+  private static displayRule(item: {
+    rule: ScoringRule;
+    name: string;
+    format: 'percent' | 'count';
+    unit: string;
+  }): ScoringRule {
+    return {
+      ...item.rule,
+      label: item.rule.label ?? item.name,
+      format: item.format,
+      ...(item.format === 'count' && { countUnit: item.rule.countUnit ?? item.unit }),
+    };
+  }
+
+  async get(actor: Actor, id: number) {
+    const { scheme, owner, full, manage } = await this.load(actor, id);
+    const items = await this.items(id);
+    const period = assessmentPeriod(scheme.period_kind, scheme.period);
+    const [subjects, pending] = await Promise.all([
+      this.db
+        .selectFrom('assessment_subject')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('scheme_id', '=', id)
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('assessment_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('scheme_id', '=', id)
+        .where('status', '=', 'submitted')
+        .executeTakeFirstOrThrow(),
+    ]);
+    const pendingAdjustments = await this.db
+      .selectFrom('assessment_adjustment')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('scheme_id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    // The assessed orgs among the actor's own, for reporting and self-assessment.
+    const mine = await this.db
+      .selectFrom('assessment_subject as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .select(['org.id', 'org.name'])
+      .where('s.scheme_id', '=', id)
+      .where((eb) => scopeFilter(actor, 'write', eb))
+      .orderBy('org.path')
+      .limit(50)
+      .execute();
+    return {
+      id: scheme.id,
+      orgId: owner.id,
+      orgName: owner.name,
+      name: scheme.name,
+      periodKind: scheme.period_kind,
+      period: scheme.period,
+      periodLabel: period.label,
+      periodFrom: scheme.period_from,
+      periodTo: scheme.period_to,
+      weighted: Boolean(scheme.weighted),
+      branchRating: Boolean(scheme.branch_rating),
+      seriesId: scheme.series_id ?? scheme.id,
+      status: scheme.status,
+      scoredAt: scheme.scored_at,
+      publishedAt: scheme.published_at,
+      stale: scheme.status === 'draft' && scheme.scored_at !== null && scheme.scored_at < scheme.updated_at,
+      subjects: Number(subjects.n),
+      pendingReports: Number(pending.n),
+      pendingAdjustments: Number(pendingAdjustments.n),
+      canManage: manage,
+      fullView: full,
+      myOrgs: mine,
+      items: items.map((it) => ({
+        id: it.id,
+        indicatorId: it.indicator_id,
+        name: it.name,
+        unit: it.unit,
+        direction: it.direction,
+        source: it.source,
+        metric: it.metric,
+        format: it.format,
+        target: it.target,
+        description: it.description,
+        formula: it.metric ? METRICS[it.metric].formula : null,
+        points: it.points,
+        weight: it.weight,
+        rule: it.rule,
+        ruleText: ruleText(SchemeService.displayRule(it), it.points),
+      })),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Scoring
+
+  /**
+   * Scores every assessed org from the data of the period (computed indicators), approved reports, deductions
+   * and approved adjustments; ranks them; for 对标定级 applies the star levels with quotas. The results replace
+   * the previous ones in one transaction.
+   */
+  async score(ctx: Ctx, id: number) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    const started = performance.now();
+    const computed = await this.compute(scheme);
+    const ms = Math.round(performance.now() - started);
+    const now = nowIso();
+    await this.db.transaction().execute(async (trx) => {
+      await this.storeResults(trx, id, computed, now);
+      await trx
+        .updateTable('assessment_scheme')
+        .set({ scored_at: now, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.score',
+        subjectType: 'assessment_scheme',
+        subjectId: id,
+        after: { orgs: computed.rows.length, ms },
+      });
+    });
+    return { orgs: computed.rows.length, scoredAt: now, ms };
+  }
+
+  private async storeResults(
+    trx: Kysely<DB>,
+    id: number,
+    computed: Awaited<ReturnType<SchemeService['compute']>>,
+    now: string,
+  ) {
+    await trx.deleteFrom('assessment_result').where('scheme_id', '=', id).execute();
+    for (let i = 0; i < computed.rows.length; i += CHUNK)
+      await trx
+        .insertInto('assessment_result')
+        .values(
+          computed.rows.slice(i, i + CHUNK).map((r) => ({
+            scheme_id: id,
+            org_id: r.orgId,
+            total: r.total,
+            rank: r.rank,
+            level: r.level,
+            breakdown: JSON.stringify(r.breakdown),
+            computed_at: now,
+          })),
+        )
+        .execute();
+  }
+
+  /** The scores of every assessed org, computed now (nothing written). */
+  async compute(scheme: SchemeRow) {
+    const id = scheme.id;
+    const [items, subjects, reports, deductions, adjustments] = await Promise.all([
+      this.items(id),
+      this.db
+        .selectFrom('assessment_subject as s')
+        .innerJoin('org', 'org.id', 's.org_id')
+        .select(['org.id', 'org.path', 'org.name', 'org.kind', 'org.established_on', 'org.created_at'])
+        .where('s.scheme_id', '=', id)
+        .execute(),
+      this.db
+        .selectFrom('assessment_report')
+        .select(['item_id', 'org_id', 'value', 'status'])
+        .where('scheme_id', '=', id)
+        .execute(),
+      this.db
+        .selectFrom('assessment_deduction')
+        .select(['org_id', 'points', 'reason'])
+        .where('scheme_id', '=', id)
+        .execute(),
+      this.db
+        .selectFrom('assessment_adjustment as a')
+        .leftJoin('account', 'account.id', 'a.decided_by')
+        .select(['a.org_id', 'a.points', 'a.reason', 'account.display_name'])
+        .where('a.scheme_id', '=', id)
+        .where('a.status', '=', 'approved')
+        .execute(),
+    ]);
+    const period = { from: scheme.period_from, to: scheme.period_to };
+    const keys = [...new Set(items.flatMap((i) => (i.source === 'computed' && i.metric ? [i.metric] : [])))];
+    const figures = keys.length
+      ? await this.metrics.computeMany(
+          keys,
+          subjects.map((s) => ({ id: s.id, path: s.path, name: s.name, kind: s.kind })),
+          period,
+        )
+      : new Map<MetricKey, Map<number, MetricFigure>>();
+    const reported = new Map<string, { value: number; status: string }>();
+    for (const r of reports) reported.set(`${r.item_id}:${r.org_id}`, r);
+    const group = <T extends { org_id: number }>(rows: T[]) => {
+      const m = new Map<number, T[]>();
+      for (const r of rows) {
+        let list = m.get(r.org_id);
+        if (!list) m.set(r.org_id, (list = []));
+        list.push(r);
+      }
+      return m;
+    };
+    const deductionsBy = group(deductions);
+    const adjustmentsBy = group(adjustments);
+    const rules = items.map((it) => SchemeService.displayRule(it));
+
+    const scored = subjects.map((org) => {
+      const details = items.map((it) => {
+        if (it.source === 'computed') {
+          const f = it.metric ? figures.get(it.metric)?.get(org.id) : undefined;
+          return {
+            value: f?.value ?? null,
+            numerator: f?.numerator ?? null,
+            denominator: f?.denominator ?? null,
+            report: null,
+          };
+        }
+        const r = reported.get(`${it.id}:${org.id}`);
+        return {
+          value: r?.status === 'approved' ? r.value : null,
+          numerator: null,
+          denominator: null,
+          report: (r?.status ?? 'none') as ItemBreakdown['report'],
+        };
+      });
+      const schemeItems: SchemeItem[] = items.map((it, i) => ({
+        indicatorId: it.id,
+        name: it.name,
+        points: it.points,
+        rule: rules[i]!,
+        value: details[i]!.value,
+        ...(it.weight != null && { weight: it.weight }),
+      }));
+      const ds = (deductionsBy.get(org.id) ?? []).map((d) => ({ points: d.points, reason: d.reason }));
+      const as = (adjustmentsBy.get(org.id) ?? []).map((a) => ({
+        points: a.points,
+        reason: a.reason,
+        approvedBy: a.display_name ?? '',
+      }));
+      const s = scoreScheme(schemeItems, ds, as);
+      return { org, details, s };
+    });
+
+    const ranked = rank(scored.map((x) => ({ orgId: x.org.id, name: x.org.name, score: x.s.total, x })));
+    const byScore = new Map<number, string[]>();
+    for (const r of ranked) {
+      const key = Math.round(r.score * 100);
+      byScore.set(key, [...(byScore.get(key) ?? []), r.name]);
+    }
+    let rating: ReturnType<typeof rateStars> | null = null;
+    if (scheme.branch_rating) {
+      const asOf = shanghaiDay(addDays(scheme.period_to, -1));
+      rating = rateStars(
+        scored.map((x) => ({
+          orgId: x.org.id,
+          name: x.org.name,
+          score: x.s.total,
+          foundedOn: x.org.established_on ?? shanghaiDay(x.org.created_at),
+        })),
+        asOf,
+      );
+    }
+    const rated = new Map(rating?.rated.map((r) => [Number(r.orgId), r]) ?? []);
+    const excluded = new Map(rating?.excluded.map((r) => [Number(r.orgId), r]) ?? []);
+
+    const rows = ranked.map((r) => {
+      const { org, details, s } = r.x;
+      const star = rated.get(org.id);
+      const out = excluded.get(org.id);
+      const breakdown: Breakdown = {
+        items: items.map((it, i) => {
+          const d = details[i]!;
+          const sc = s.items[i]!;
+          return {
+            itemId: it.id,
+            indicatorId: it.indicator_id,
+            name: it.name,
+            source: it.source,
+            metric: it.metric,
+            format: it.format,
+            unit: it.unit,
+            points: it.points,
+            weight: it.weight,
+            bonus: sc.bonus,
+            value: d.value,
+            numerator: d.numerator,
+            denominator: d.denominator,
+            rawScore: sc.rawScore,
+            score: sc.score,
+            explanation: sc.explanation,
+            gain: sc.gain ?? null,
+            report: d.report,
+          };
+        }),
+        indicatorTotal: s.indicatorTotal,
+        bonusTotal: s.bonusTotal,
+        deductionTotal: s.deductionTotal,
+        adjustmentTotal: s.adjustmentTotal,
+        deductions: s.deductions,
+        adjustments: s.adjustments,
+        floored: s.floored,
+        explanation: s.explanation,
+        rankLabel: r.rankLabel,
+        tiedWith: r.tied ? (byScore.get(Math.round(r.score * 100)) ?? []).filter((n) => n !== org.name) : [],
+        scoreLevel: star?.scoreLevel ?? null,
+        levelReason: star?.reason ?? out?.reason ?? null,
+      };
+      return {
+        orgId: org.id,
+        name: org.name,
+        total: s.total,
+        rank: r.rank,
+        level: scheme.branch_rating ? (star ? star.level : 'excluded') : null,
+        breakdown,
+      };
+    });
+    return { rows, rating };
+  }
+
+  /**
+   * The ranking: every assessed org the actor may read, with total, rank (ties explained), level and item scores.
+   * Cadres of assessed orgs see it once published; the scheme's own cadres always.
+   */
+  async results(actor: Actor, id: number) {
+    const { scheme, full } = await this.load(actor, id);
+    if (!full && scheme.status !== 'published') return { published: false, scoredAt: null, rows: [], rating: null };
+    const rows = await this.db
+      .selectFrom('assessment_result as r')
+      .innerJoin('org', 'org.id', 'r.org_id')
+      .select(['r.org_id', 'org.name', 'org.kind', 'r.total', 'r.rank', 'r.level', 'r.breakdown'])
+      .where('r.scheme_id', '=', id)
+      .$if(!full, (q) => q.where((eb) => scopeFilter(actor, 'read', eb)))
+      .orderBy('r.rank')
+      .orderBy('org.name')
+      .execute();
+    const out = rows.map((r) => {
+      const b = JSON.parse(r.breakdown) as Breakdown;
+      return {
+        orgId: r.org_id,
+        name: r.name,
+        kindLabel: KIND_LABELS[r.kind],
+        total: r.total,
+        rank: r.rank,
+        rankLabel: b.rankLabel,
+        tiedWith: b.tiedWith,
+        level: r.level,
+        levelLabel: r.level ? (r.level === 'excluded' ? '不参评' : STAR_LABELS[r.level as StarLevel]) : null,
+        levelReason: b.levelReason,
+        deductionTotal: b.deductionTotal,
+        adjustmentTotal: b.adjustmentTotal,
+        items: b.items.map((i) => ({ itemId: i.itemId, value: i.value, score: i.score, report: i.report })),
+      };
+    });
+    // The quota cuts of 对标定级, recomputed from the stored totals (deterministic).
+    const rating = scheme.branch_rating && full && rows.length ? await this.ratingSummary(scheme, rows) : null;
+    return { published: scheme.status === 'published', scoredAt: scheme.scored_at, rows: out, rating };
+  }
+
+  private async ratingSummary(scheme: SchemeRow, rows: { org_id: number; name: string; total: number }[]) {
+    const founded = new Map<number, string>();
+    const ids = rows.map((r) => r.org_id);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const orgs = await this.db
+        .selectFrom('org')
+        .select(['id', 'established_on', 'created_at'])
+        .where('id', 'in', ids.slice(i, i + CHUNK))
+        .execute();
+      for (const o of orgs) founded.set(o.id, o.established_on ?? shanghaiDay(o.created_at));
+    }
+    const r = rateStars(
+      rows.map((x) => ({ orgId: x.org_id, name: x.name, score: x.total, foundedOn: founded.get(x.org_id)! })),
+      shanghaiDay(addDays(scheme.period_to, -1)),
+    );
+    return { asOf: r.asOf, quotas: r.quotas, cuts: r.cuts, counts: r.counts, excluded: r.excluded.length };
+  }
+
+  /** One org's breakdown: item by item with the formula, value, score, how to gain points; deductions, adjustments. */
+  async breakdown(actor: Actor, id: number, orgId: number) {
+    const { scheme, full } = await this.load(actor, id);
+    const org = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    requireOrg(actor, 'read', org);
+    const subject = await this.db
+      .selectFrom('assessment_subject')
+      .select('org_id')
+      .where('scheme_id', '=', id)
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!subject) throw notFound('参评组织');
+    const visible = full || scheme.status === 'published';
+    const stored = visible
+      ? await this.db
+          .selectFrom('assessment_result')
+          .selectAll()
+          .where('scheme_id', '=', id)
+          .where('org_id', '=', orgId)
+          .executeTakeFirst()
+      : undefined;
+    const [reports, adjustments, deductions] = await Promise.all([
+      this.db
+        .selectFrom('assessment_report as r')
+        .leftJoin('account as a', 'a.id', 'r.reviewed_by')
+        .select([
+          'r.id',
+          'r.item_id',
+          'r.value',
+          'r.note',
+          'r.status',
+          'r.submitted_at',
+          'r.review_comment',
+          'a.display_name as reviewer',
+        ])
+        .where('r.scheme_id', '=', id)
+        .where('r.org_id', '=', orgId)
+        .execute(),
+      this.db
+        .selectFrom('assessment_adjustment as a')
+        .leftJoin('account as q', 'q.id', 'a.requested_by')
+        .leftJoin('account as d', 'd.id', 'a.decided_by')
+        .select([
+          'a.id',
+          'a.points',
+          'a.reason',
+          'a.status',
+          'a.requested_at',
+          'a.decided_at',
+          'a.decision_note',
+          'q.display_name as requested_by',
+          'd.display_name as decided_by',
+        ])
+        .where('a.scheme_id', '=', id)
+        .where('a.org_id', '=', orgId)
+        .orderBy('a.id')
+        .execute(),
+      this.db
+        .selectFrom('assessment_deduction as d')
+        .leftJoin('account as a', 'a.id', 'd.created_by')
+        .select(['d.id', 'd.points', 'd.reason', 'd.created_at', 'a.display_name as created_by'])
+        .where('d.scheme_id', '=', id)
+        .where('d.org_id', '=', orgId)
+        .orderBy('d.id')
+        .execute(),
+    ]);
+    const evidence = reports.length
+      ? await this.db
+          .selectFrom('assessment_evidence')
+          .select(['id', 'report_id', 'filename', 'kind', 'mime', 'size', 'thumb_sha256', 'uploaded_at'])
+          .where(
+            'report_id',
+            'in',
+            reports.map((r) => r.id),
+          )
+          .orderBy('id')
+          .execute()
+      : [];
+    const b = stored ? (JSON.parse(stored.breakdown) as Breakdown) : null;
+    return {
+      schemeId: id,
+      orgId,
+      orgName: org.name,
+      status: scheme.status,
+      scored: Boolean(stored),
+      total: stored?.total ?? null,
+      rank: stored?.rank ?? null,
+      level: stored?.level ?? null,
+      levelLabel: stored?.level
+        ? stored.level === 'excluded'
+          ? '不参评'
+          : STAR_LABELS[stored.level as StarLevel]
+        : null,
+      breakdown: b,
+      reports: reports.map((r) => ({
+        id: r.id,
+        itemId: r.item_id,
+        value: r.value,
+        note: r.note,
+        status: r.status,
+        submittedAt: r.submitted_at,
+        reviewComment: r.review_comment,
+        reviewer: r.reviewer,
+        evidence: evidence
+          .filter((e) => e.report_id === r.id)
+          .map((e) => ({
+            id: e.id,
+            filename: e.filename,
+            kind: e.kind,
+            mime: e.mime,
+            size: Number(e.size),
+            url: `/api/assessment-evidence/${e.id}`,
+            thumbnailUrl: e.thumb_sha256 ? `/api/assessment-evidence/${e.id}/thumbnail` : null,
+            uploadedAt: e.uploaded_at,
+          })),
+      })),
+      adjustments: full ? adjustments : adjustments.filter((a) => a.status === 'approved'),
+      deductions,
+    };
+  }
+
+  /** The records behind one computed figure of an assessed org: its children's figures and the underlying rows. */
+  async drill(actor: Actor, id: number, orgId: number, itemId: number) {
+    const { scheme } = await this.load(actor, id);
+    const org = await this.db
+      .selectFrom('org')
+      .select(['id', 'path', 'name', 'kind'])
+      .where('id', '=', orgId)
+      .executeTakeFirst();
+    requireOrg(actor, 'read', org);
+    const item = (await this.items(id)).find((i) => i.id === itemId);
+    if (!item) throw notFound('考核指标');
+    if (item.source !== 'computed' || !item.metric)
+      throw badRequest('该指标由各单位报送，请查看报送的材料', [{ path: 'itemId', message: '不是系统计算的指标' }]);
+    const drill = await this.metrics.drill(item.metric, org, { from: scheme.period_from, to: scheme.period_to }, 200);
+    // Children outside the actor's reach are never listed (a subject's cadre drilling into their own org).
+    const children = drill.children.filter((c) => c.orgId !== org.id);
+    return { metric: METRICS[item.metric], orgName: org.name, ...drill, children };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Deductions and adjustments
+
+  private async requireSubject(id: number, orgId: number) {
+    const s = await this.db
+      .selectFrom('assessment_subject as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .select(['org.id', 'org.path', 'org.name'])
+      .where('s.scheme_id', '=', id)
+      .where('s.org_id', '=', orgId)
+      .executeTakeFirst();
+    if (!s) throw notFound('参评组织');
+    return s;
+  }
+
+  async addDeduction(ctx: Ctx, id: number, orgId: number, input: { points: number; reason: string }) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    const org = await this.requireSubject(id, orgId);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('assessment_deduction')
+        .values({
+          scheme_id: id,
+          org_id: orgId,
+          points: input.points,
+          reason: input.reason,
+          created_by: ctx.actor.accountId || null,
+          created_at: nowIso(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.touch(trx, id);
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.deduct',
+        subjectType: 'assessment_scheme',
+        subjectId: id,
+        after: { org: org.name, points: input.points, reason: input.reason },
+      });
+      return { id: row.id };
+    });
+  }
+
+  async removeDeduction(ctx: Ctx, id: number, deductionId: number) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    await this.db.transaction().execute(async (trx) => {
+      const d = await trx
+        .selectFrom('assessment_deduction')
+        .selectAll()
+        .where('id', '=', deductionId)
+        .where('scheme_id', '=', id)
+        .executeTakeFirst();
+      if (!d) throw notFound('扣分记录');
+      await trx.deleteFrom('assessment_deduction').where('id', '=', deductionId).execute();
+      await this.touch(trx, id);
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.deduct_remove',
+        subjectType: 'assessment_scheme',
+        subjectId: id,
+        before: { orgId: d.org_id, points: d.points, reason: d.reason },
+      });
+    });
+  }
+
+  /** Proposes a manual adjustment (±points with a reason); it counts once another cadre approves it. */
+  async requestAdjustment(ctx: Ctx, id: number, orgId: number, input: { points: number; reason: string }) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    const org = await this.requireSubject(id, orgId);
+    if (input.points === 0) throw badRequest('调整分值不能为 0', [{ path: 'points', message: '不能为 0' }]);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('assessment_adjustment')
+        .values({
+          scheme_id: id,
+          org_id: orgId,
+          points: input.points,
+          reason: input.reason,
+          status: 'pending',
+          requested_by: ctx.actor.accountId || null,
+          requested_at: nowIso(),
+          decided_by: null,
+          decided_at: null,
+          decision_note: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.adjust_request',
+        subjectType: 'assessment_adjustment',
+        subjectId: row.id,
+        after: { schemeId: id, org: org.name, points: input.points, reason: input.reason },
+      });
+      return { id: row.id };
+    });
+  }
+
+  /** Approves or rejects an adjustment; the person who proposed it can never approve it. */
+  async decideAdjustment(ctx: Ctx, id: number, adjustmentId: number, approve: boolean, note: string | null) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    await this.db.transaction().execute(async (trx) => {
+      const a = await trx
+        .selectFrom('assessment_adjustment')
+        .selectAll()
+        .where('id', '=', adjustmentId)
+        .where('scheme_id', '=', id)
+        .executeTakeFirst();
+      if (!a) throw notFound('调整申请');
+      if (a.status !== 'pending') throw conflict('该调整申请已处理');
+      if (approve && a.requested_by !== null && a.requested_by === ctx.actor.accountId)
+        throw forbidden('调整须由提出人以外的负责同志审批');
+      await trx
+        .updateTable('assessment_adjustment')
+        .set({
+          status: approve ? 'approved' : 'rejected',
+          decided_by: ctx.actor.accountId || null,
+          decided_at: nowIso(),
+          decision_note: note,
+        })
+        .where('id', '=', adjustmentId)
+        .execute();
+      await this.touch(trx, id);
+      await audit(trx, ctx, {
+        org: owner,
+        action: approve ? 'assessment.adjust_approve' : 'assessment.adjust_reject',
+        subjectType: 'assessment_adjustment',
+        subjectId: adjustmentId,
+        after: { schemeId: id, orgId: a.org_id, points: a.points, reason: a.reason, note },
+      });
+    });
+  }
+
+  async adjustments(actor: Actor, id: number, status?: 'pending' | 'approved' | 'rejected') {
+    await this.load(actor, id, 'write');
+    const rows = await this.db
+      .selectFrom('assessment_adjustment as a')
+      .innerJoin('org', 'org.id', 'a.org_id')
+      .leftJoin('account as q', 'q.id', 'a.requested_by')
+      .leftJoin('account as d', 'd.id', 'a.decided_by')
+      .select([
+        'a.id',
+        'a.org_id',
+        'org.name as org_name',
+        'a.points',
+        'a.reason',
+        'a.status',
+        'a.requested_by as requested_by_id',
+        'a.requested_at',
+        'a.decided_at',
+        'a.decision_note',
+        'q.display_name as requested_by',
+        'd.display_name as decided_by',
+      ])
+      .where('a.scheme_id', '=', id)
+      .$if(status !== undefined, (q) => q.where('a.status', '=', status!))
+      .orderBy('a.id', 'desc')
+      .execute();
+    return rows.map((r) => ({ ...r, canDecide: r.status === 'pending' && r.requested_by_id !== actor.accountId }));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Publication and series
+
+  /** Scores once more from the latest data and publishes: results are frozen and the assessed orgs are told. */
+  async publish(ctx: Ctx, id: number) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    const [reports, adjustments] = await Promise.all([
+      this.db
+        .selectFrom('assessment_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('scheme_id', '=', id)
+        .where('status', '=', 'submitted')
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('assessment_adjustment')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('scheme_id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow(),
+    ]);
+    if (Number(reports.n) > 0) throw conflict(`还有 ${reports.n} 份报送待审核，审核后才能发布`);
+    if (Number(adjustments.n) > 0) throw conflict(`还有 ${adjustments.n} 项分数调整待审批，审批后才能发布`);
+    const computed = await this.compute(scheme);
+    const now = nowIso();
+    const period = assessmentPeriod(scheme.period_kind, scheme.period);
+    await this.db.transaction().execute(async (trx) => {
+      const flip = await trx
+        .updateTable('assessment_scheme')
+        .set({
+          status: 'published',
+          scored_at: now,
+          published_at: now,
+          published_by: ctx.actor.accountId || null,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'draft')
+        .executeTakeFirst();
+      if (Number(flip.numUpdatedRows) !== 1) throw conflict('考核结果已发布');
+      await this.storeResults(trx, id, computed, now);
+      await notifyOrgCadres(
+        trx,
+        computed.rows.map((r) => ({
+          orgId: r.orgId,
+          notice: {
+            kind: 'assessment.published',
+            title: `${owner.name}发布了${period.label}${scheme.name}结果`,
+            body: `本单位得分 ${formatNumber(r.total)} 分，${r.breakdown.rankLabel}${r.level && r.level !== 'excluded' ? `，${STAR_LABELS[r.level as StarLevel]}` : ''}。`,
+            link: `/assessment/schemes/${id}/orgs/${r.orgId}`,
+          },
+        })),
+      );
+      await audit(trx, ctx, {
+        org: owner,
+        action: 'assessment.publish',
+        subjectType: 'assessment_scheme',
+        subjectId: id,
+        after: { orgs: computed.rows.length },
+      });
+    });
+    return { orgs: computed.rows.length, publishedAt: now };
+  }
+
+  /**
+   * 赛马比拼: the schemes of a series (the same scheme over successive periods) side by side: each org's total
+   * and rank per period, and who rose or fell from one period to the next. Scored periods only.
+   */
+  async series(actor: Actor, id: number) {
+    const { scheme, full } = await this.load(actor, id);
+    const seriesId = scheme.series_id ?? scheme.id;
+    const schemes = await this.db
+      .selectFrom('assessment_scheme')
+      .select(['id', 'period_kind', 'period', 'status', 'scored_at'])
+      .where((eb) => eb.or([eb('id', '=', seriesId), eb('series_id', '=', seriesId)]))
+      .orderBy('period_from')
+      .execute();
+    const periods = schemes.filter((s) => s.scored_at && (full || s.status === 'published'));
+    const results = await Promise.all(
+      periods.map((s) =>
+        this.db
+          .selectFrom('assessment_result as r')
+          .innerJoin('org', 'org.id', 'r.org_id')
+          .select(['r.org_id', 'org.name', 'r.total', 'r.rank'])
+          .where('r.scheme_id', '=', s.id)
+          .$if(!full, (q) => q.where((eb) => scopeFilter(actor, 'read', eb)))
+          .execute(),
+      ),
+    );
+    const orgs = new Map<number, { orgId: number; name: string; cells: ({ total: number; rank: number } | null)[] }>();
+    results.forEach((rows, i) => {
+      for (const r of rows) {
+        let o = orgs.get(r.org_id);
+        if (!o) orgs.set(r.org_id, (o = { orgId: r.org_id, name: r.name, cells: periods.map(() => null) }));
+        o.cells[i] = { total: r.total, rank: r.rank };
+      }
+    });
+    const last = results.length;
+    const changes =
+      last >= 2
+        ? compareQuarters(
+            results[last - 2]!.map((r) => ({ orgId: r.org_id, name: r.name, score: r.total, rank: r.rank })),
+            results[last - 1]!.map((r) => ({ orgId: r.org_id, name: r.name, score: r.total, rank: r.rank })).sort(
+              (a, b) => a.rank - b.rank,
+            ),
+          )
+        : null;
+    const trend = new Map(changes?.rows.map((c) => [Number(c.orgId), c]) ?? []);
+    return {
+      seriesId,
+      periods: periods.map((s) => ({
+        schemeId: s.id,
+        period: s.period,
+        label: assessmentPeriod(s.period_kind, s.period).label,
+        status: s.status,
+      })),
+      rows: [...orgs.values()]
+        .map((o) => {
+          const c = trend.get(o.orgId);
+          return {
+            ...o,
+            trend: c?.trend ?? null,
+            rankChange: c?.rankChange ?? null,
+            scoreChange: c?.scoreChange ?? null,
+            explanation: c?.explanation ?? null,
+          };
+        })
+        .sort(
+          (a, b) =>
+            (a.cells.at(-1)?.rank ?? 1e9) - (b.cells.at(-1)?.rank ?? 1e9) || a.name.localeCompare(b.name, 'zh-CN'),
+        ),
+    };
+  }
+}
+
+/** The rule in words, for the scheme screen and the bulletin: "达到目标 91% 得满分 10 分，低于目标按比例得分". */
+export function ruleText(rule: ScoringRule, points: number): string {
+  const pct = rule.format !== 'count';
+  const show = (v: number) =>
+    pct ? `${formatNumber(v * 100)}%` : `${formatNumber(v)}${rule.countUnit ? ` ${rule.countUnit}` : ''}`;
+  const full = formatNumber(points);
+  switch (rule.kind) {
+    case 'linear':
+      return rule.direction === 'higher'
+        ? `达到 ${show(rule.target)} 得满分 ${full} 分，低于目标按比例得分${rule.floor !== undefined ? `（${show(rule.floor)} 及以下不得分）` : ''}`
+        : `不超过 ${show(rule.target)} 得满分 ${full} 分，超出按比例减少${rule.floor !== undefined ? `（达到 ${show(rule.floor)} 不得分）` : ''}`;
+    case 'steps':
+      return (
+        [...rule.steps]
+          .sort((a, b) => (rule.direction === 'higher' ? b.min - a.min : a.min - b.min))
+          .map((s) => `${rule.direction === 'higher' ? '≥' : '≤'} ${show(s.min)} 得 ${formatNumber(s.points)} 分`)
+          .join('；') + '；未达最低档不得分'
+      );
+    case 'pass_fail':
+      return `${rule.direction === 'higher' ? '达到' : '不超过'} ${show(rule.target)} 得 ${full} 分，否则不得分`;
+    case 'bonus':
+      return `加分项：每 ${formatNumber(rule.unit)}${rule.countUnit ? ` ${rule.countUnit}` : ''}加 ${formatNumber(rule.per)} 分，最多加 ${formatNumber(rule.cap)} 分`;
+  }
+}
