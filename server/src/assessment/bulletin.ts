@@ -68,7 +68,7 @@ export async function schemeBulletin(schemes: SchemeService, actor: Actor, id: n
         title: `${period.label}${scheme.name}结果`,
         columns: ['排名', '单位', ...itemCols, '扣分', '调整', '总分', ...(scheme.branchRating ? ['星级'] : [])],
         rows: rows.map((r) => [
-          r.rankLabel.replace(/^第|名$/g, ''),
+          r.tiedWith.length ? `${r.rank}（并列）` : String(r.rank),
           r.name,
           ...r.items.map((i) => formatNumber(i.score)),
           r.deductionTotal ? `−${formatNumber(r.deductionTotal)}` : '',

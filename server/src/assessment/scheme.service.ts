@@ -87,6 +87,11 @@ export interface Breakdown {
 }
 
 const SUBJECT_LIMIT = 20_000;
+/**
+ * 对标定级 excludes branches younger than six months. A branch whose founding date was never entered takes part
+ * (a county that has just started using tuanwu would otherwise rate nobody); docs/assessment.md asks to fill it in.
+ */
+const UNKNOWN_FOUNDING = '1900-01-01';
 const CHUNK = 500;
 
 /**
@@ -219,6 +224,19 @@ export class SchemeService {
         throw badRequest(`第 ${i + 1} 项：指标“${ind.name}”已停用`, [
           { path: `items.${i}.indicatorId`, message: '已停用' },
         ]);
+      if (ind.format === 'percent') {
+        const r = item.rule;
+        const thresholds =
+          r.kind === 'steps'
+            ? r.steps.map((x) => x.min)
+            : r.kind === 'bonus'
+              ? []
+              : [r.target, r.kind === 'linear' ? r.floor : undefined];
+        if (thresholds.some((t) => t !== undefined && (t < 0 || t > 1)))
+          throw badRequest(`第 ${i + 1} 项“${ind.name}”是比率，目标值和分档线应在 0 到 1 之间（91% 填 0.91）`, [
+            { path: `items.${i}.rule`, message: '比率应在 0—1 之间' },
+          ]);
+      }
       try {
         scoreIndicator(item.rule, null, item.points);
       } catch (e) {
@@ -826,7 +844,7 @@ export class SchemeService {
           orgId: x.org.id,
           name: x.org.name,
           score: x.s.total,
-          foundedOn: x.org.established_on ?? shanghaiDay(x.org.created_at),
+          foundedOn: x.org.established_on ?? UNKNOWN_FOUNDING,
         })),
         asOf,
       );
@@ -936,7 +954,7 @@ export class SchemeService {
         .select(['id', 'established_on', 'created_at'])
         .where('id', 'in', ids.slice(i, i + CHUNK))
         .execute();
-      for (const o of orgs) founded.set(o.id, o.established_on ?? shanghaiDay(o.created_at));
+      for (const o of orgs) founded.set(o.id, o.established_on ?? UNKNOWN_FOUNDING);
     }
     const r = rateStars(
       rows.map((x) => ({ orgId: x.org_id, name: x.name, score: x.total, foundedOn: founded.get(x.org_id)! })),
