@@ -36,6 +36,12 @@ const TaskPlanPage = lazy(() => import('../features/task/PlanPage'));
 const TaskBoardPage = lazy(() => import('../features/task/BoardPage'));
 const TaskMinePage = lazy(() => import('../features/task/MinePage'));
 const TaskAssignmentPage = lazy(() => import('../features/task/AssignmentPage'));
+const AssessmentSchemesPage = lazy(() => import('../features/assessment/SchemesPage'));
+const AssessmentNewSchemePage = lazy(() => import('../features/assessment/NewSchemePage'));
+const AssessmentSchemePage = lazy(() => import('../features/assessment/SchemePage'));
+const AssessmentDashboardPage = lazy(() => import('../features/assessment/DashboardPage'));
+const AssessmentBigScreenPage = lazy(() => import('../features/assessment/BigScreenPage'));
+const AssessmentOrgResultPage = lazy(() => import('../features/assessment/OrgResultPage'));
 
 const fullPageSpin = (
   <div style={{ display: 'flex', justifyContent: 'center', paddingTop: '30vh' }}>
@@ -79,6 +85,8 @@ export function App() {
                   <Route path="/register" element={<RegisterPage />} />
                 </Route>
                 <Route element={<RequireAuth />}>
+                  {/* The meeting-room screen: signed in, but without the app's chrome. */}
+                  <Route path="/assessment/big-screen/:orgId" element={<AssessmentBigScreenPage />} />
                   <Route element={<AppShell />}>
                     <Route path="/orgs" element={<OrgPage />} />
                     <Route path="/orgs/:id" element={<OrgPage />} />
@@ -103,6 +111,11 @@ export function App() {
                     <Route path="/tasks/plans" element={<TaskPlansPage />} />
                     <Route path="/tasks/plans/:id" element={<TaskPlanPage />} />
                     <Route path="/tasks/assignments/:id" element={<TaskAssignmentPage />} />
+                    <Route path="/assessment" element={<AssessmentSchemesPage />} />
+                    <Route path="/assessment/new" element={<AssessmentNewSchemePage />} />
+                    <Route path="/assessment/schemes/:id" element={<AssessmentSchemePage />} />
+                    <Route path="/assessment/dashboard" element={<AssessmentDashboardPage />} />
+                    <Route path="/assessment/schemes/:id/orgs/:orgId" element={<AssessmentOrgResultPage />} />
                     <Route path="/directory" element={<DirectoryPage />} />
                     <Route path="/completeness" element={<CompletenessPage />} />
                     <Route path="/import" element={<ImportPage />} />
