@@ -120,4 +120,35 @@ describe('tuanwu command line', () => {
     expect(a.run('tasks', 'plans')).toContain('\t0 项任务');
     expect(a.run('tasks', 'remind')).toContain('已发送');
   });
+
+  it('builds a quarterly assessment of the county from computed indicators, scores, publishes and exports it', async () => {
+    const a = instance();
+    a.run('migrate');
+    a.run('demo', '--preset', 'county');
+    expect(a.run('assessment', 'metrics')).toContain('团干部配备率');
+    const created = a.run(
+      'assessment',
+      'new',
+      '--name',
+      '乡镇团委季度考核',
+      '--period',
+      '2026Q4',
+      '--metrics',
+      'study_participation,cadre_staffing,branch_size_norm',
+    );
+    const id = Number(created.match(/编号 (\d+)，(\d+) 个参评单位/)![1]);
+    const subjects = Number(created.match(/编号 \d+，(\d+) 个参评单位/)![1]);
+    expect(subjects).toBeGreaterThan(5);
+    expect(a.run('assessment', 'schemes')).toContain(`${id}\t2026年第四季度\t乡镇团委季度考核\t草稿`);
+    const scored = a.run('assessment', 'score', String(id));
+    expect(scored).toContain(`已计分：${subjects} 个单位`);
+    expect(scored).toMatch(/第1名\t/);
+    expect(a.run('assessment', 'publish', String(id))).toContain(`已发布：${subjects} 个单位`);
+    const out = path.join(a.dir, 'bulletin.xlsx');
+    expect(a.run('assessment', 'bulletin', String(id), '--out', out)).toContain('已生成');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    // Title row, header row, one row per assessed org, a blank row and the note on ties.
+    expect(wb.getWorksheet('附件1')!.rowCount).toBe(subjects + 4);
+  });
 });

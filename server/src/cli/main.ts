@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { createServices } from '../services.js';
+import { createServices, type Services } from '../services.js';
 import { buildApp } from '../app.js';
 import { workbookBuffer } from '../common/excel.js';
 import { documentBuffer, documentSheets } from '../common/word.js';
@@ -14,6 +14,8 @@ import { cliCtx, systemActor } from './system-actor.js';
 import { backup, restore } from './backup.js';
 import { generatePassword } from '../common/crypto.js';
 import { hashPassword } from '../auth/passwords.js';
+import { METRICS, type MetricKey } from '../assessment/metrics.js';
+import { schemeBulletin } from '../assessment/bulletin.js';
 
 const HELP = `tuanwu 团务 — 命令行
 
@@ -39,6 +41,13 @@ const HELP = `tuanwu 团务 — 命令行
                                      从 Word/Excel 导入任务清单：先预览（时限解读、责任单位），--commit 才写入
   tasks remind                       发送到期前 7 天和逾期的督办提醒（每条只发一次；服务每小时自动运行）
   tasks collect-files                清理未报送超过 30 天的附件和无引用的文件（服务每小时自动运行）
+  assessment metrics                 列出系统可计算的考核指标及计算方法
+  assessment schemes [--under 组织代码]   列出考核方案（编号、考核期、名称、状态、参评单位数）
+  assessment new --name 名称 --period 2026Q4 --metrics 指标1,指标2 [--under 组织代码]
+                                     用系统计算的指标为直属下级建立季度考核方案（各指标等分 100 分，按目标值线性计分）
+  assessment score 编号               按最新数据计分，显示前 10 名
+  assessment publish 编号             最后计分并发布结果，通知各参评单位
+  assessment bulletin 编号 [--out FILE.docx|.xlsx]   导出考核结果通报
   backup FILE                        在线备份（服务运行时也可）
   restore FILE                       恢复到空实例
 
@@ -62,6 +71,35 @@ async function orgByCode(database: Database, code: string | undefined) {
   if (!org)
     throw new Error(code ? `找不到组织代码 ${code}` : '还没有任何组织：请先在网页中新建顶级组织，或运行 tuanwu demo');
   return org;
+}
+
+/**
+ * A quarterly scheme over the org's children from computed indicators: the org's indicator of each metric (made
+ * when missing, with the metric's default target), equal points summing to 100, full points at the target.
+ */
+async function quickScheme(s: Services, orgId: number, name: string, period: string, keys: string[]) {
+  const unknown = keys.filter((k) => !(k in METRICS));
+  if (unknown.length) throw new Error(`不认识的指标：${unknown.join('、')}（可用的见 tuanwu assessment metrics）`);
+  const metrics = keys.map((k) => METRICS[k as MetricKey]);
+  const usable = await s.indicators.usable(systemActor, orgId);
+  const items = [];
+  for (const [i, m] of metrics.entries()) {
+    const existing = usable.find((u) => u.metric === m.key && u.status === 'active');
+    const indicatorId =
+      existing?.id ??
+      (await s.indicators.create(cliCtx, orgId, { name: m.name, source: 'computed', metric: m.key })).id;
+    const points =
+      i < metrics.length - 1 ? Math.floor(100 / metrics.length) : 100 - Math.floor(100 / metrics.length) * i;
+    const target = existing?.target ?? m.defaultTarget ?? 1;
+    items.push({ indicatorId, points, rule: { kind: 'linear' as const, target, direction: m.direction } });
+  }
+  return s.schemes.create(cliCtx, orgId, {
+    name,
+    periodKind: 'quarter',
+    period,
+    subjects: { mode: 'children' },
+    items,
+  });
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -367,6 +405,57 @@ async function main(argv: string[]): Promise<void> {
         } else
           throw new Error(
             '用法：tuanwu tasks plans | new-plan --year Y --title T | import FILE --plan 编号 [--commit] | remind | collect-files',
+          );
+      });
+      return;
+    }
+    case 'assessment': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          under: { type: 'string' },
+          out: { type: 'string' },
+          name: { type: 'string' },
+          period: { type: 'string' },
+          metrics: { type: 'string' },
+        },
+      });
+      await withDb(config, async (database) => {
+        const s = createServices(database, config.secretKey);
+        const id = Number(positionals[0]);
+        if (sub === 'metrics') {
+          for (const m of Object.values(METRICS)) console.log(`${m.key}\t${m.name}（${m.unit}）\t${m.formula}`);
+        } else if (sub === 'schemes') {
+          const target = await orgByCode(database, values.under);
+          const { own } = await s.schemes.list(systemActor, target.id);
+          for (const x of own)
+            console.log(
+              `${x.id}\t${x.periodLabel}\t${x.name}\t${x.status === 'published' ? '已发布' : x.stale ? '草稿（需重新计分）' : '草稿'}\t${x.subjects} 个单位`,
+            );
+        } else if (sub === 'new' && values.name && values.period && values.metrics) {
+          const target = await orgByCode(database, values.under);
+          const r = await quickScheme(s, target.id, values.name, values.period, values.metrics.split(/[,，]/));
+          console.log(`已新建考核方案，编号 ${r.id}，${r.subjects} 个参评单位`);
+        } else if (sub === 'score' && id) {
+          const r = await s.schemes.score(cliCtx, id);
+          const { rows } = await s.schemes.results(systemActor, id);
+          for (const row of rows.slice(0, 10)) console.log(`${row.rankLabel}\t${row.name}\t${row.total}`);
+          console.log(`已计分：${r.orgs} 个单位，用时 ${r.ms} ms`);
+        } else if (sub === 'publish' && id) {
+          const r = await s.schemes.publish(cliCtx, id);
+          console.log(`已发布：${r.orgs} 个单位`);
+        } else if (sub === 'bulletin' && id) {
+          const doc = await schemeBulletin(s.schemes, systemActor, id);
+          const out = values.out ?? `${doc.title}.docx`;
+          writeFileSync(
+            out,
+            out.endsWith('.xlsx') ? await workbookBuffer(documentSheets(doc)) : await documentBuffer(doc),
+          );
+          console.log(`已生成 ${out}`);
+        } else
+          throw new Error(
+            '用法：tuanwu assessment metrics | schemes | new --name N --period 2026Q4 --metrics a,b | score 编号 | publish 编号 | bulletin 编号',
           );
       });
       return;
