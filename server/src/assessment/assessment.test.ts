@@ -340,6 +340,33 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     expect((await outsider.get(`/api/assessment-schemes/${schemeId}`)).statusCode).toBe(404);
   });
 
+  it('shows key figures with traffic lights, the children compared, and the live feed of the big screen', async () => {
+    const dash = await cadre1.get(`/api/orgs/${city.id}/assessment-dashboard?quarter=${quarter}`);
+    expect(dash.statusCode, dash.body).toBe(200);
+    const body = dash.json<{
+      metrics: { key: string; value: number | null; target: number | null; light: string }[];
+      children: { orgId: number; cells: { value: number | null; light: string }[] }[];
+      schemes: { own: { id: number; leaders: { name: string }[] }[] };
+    }>();
+    const staffingAt = body.metrics.findIndex((m) => m.key === 'cadre_staffing');
+    // The city: its own post and 12 below; 书记 at 甲区 (3), 乙区 (2) and 丙区 (3) → 8 of 13 orgs.
+    expect(body.metrics[staffingAt]!.target).toBe(0.85);
+    expect(body.metrics[staffingAt]).toMatchObject({ value: 8 / 13, light: 'red' });
+    const lightOf = (orgId: number) => body.children.find((c) => c.orgId === orgId)!.cells[staffingAt]!;
+    expect(lightOf(d[0]!.id)).toMatchObject({ value: 1, light: 'green' });
+    expect(lightOf(d[1]!.id).light).toBe('red'); // 2 of 3 = 66.7 % < 76.5 %
+    expect(lightOf(d[3]!.id)).toMatchObject({ value: 0, light: 'red' });
+    expect(body.schemes.own[0]!.leaders[0]!.name).toBe(d[0]!.name);
+    // A district cadre cannot open the city's dashboard.
+    expect((await d1Cadre.get(`/api/orgs/${city.id}/assessment-dashboard`)).statusCode).toBe(404);
+
+    const live = await cadre1.get(`/api/orgs/${city.id}/live`);
+    expect(live.statusCode, live.body).toBe(200);
+    const feed = live.json<{ checkinsToday: number; events: { org: string; text: string }[] }>();
+    expect(feed.checkinsToday).toBe(0);
+    expect(feed.events.some((e) => e.org === d[2]!.name && e.text.includes('开展主题活动'))).toBe(true);
+  });
+
   it('exports the bulletin as Word and Excel and reads them back', async () => {
     const docx = await cadre1.get(`/api/assessment-schemes/${schemeId}/bulletin?format=docx`);
     expect(docx.statusCode, docx.body.slice(0, 200)).toBe(200);
