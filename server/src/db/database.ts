@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Insertable } from 'kysely';
 import type { DB } from './schema.js';
 import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
+import { memoryStaged, sqliteStaged, type Staged } from './staging.js';
 
 export interface Database {
   db: Kysely<DB>;
@@ -24,6 +25,11 @@ export interface Database {
     rows: Insertable<DB[T]>[],
     unique: (keyof DB[T] & string)[],
   ): Promise<boolean[]>;
+  /**
+   * Rows for `table` gathered ahead of the transaction that inserts them all (see staging.ts): on SQLite they
+   * are written in short turns to a temporary table, so a large import does not hold the only connection.
+   */
+  stage<T extends keyof DB>(table: T): Staged<T>;
   /** Human-readable location, for logs (never includes a password). */
   location: string;
   /** The instance's data directory (attachments live in its `files/` unless TUANWU_FILES_DIR says otherwise). */
@@ -65,9 +71,10 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
     };
     const unnestArrays = (cols: string[], chunk: Record<string, unknown>[], types: Map<string, string>) =>
       sql.join(cols.map((c) => sql`${chunk.map((r) => r[c] ?? null)}::${sql.raw(types.get(c) ?? 'text')}[]`));
-    return {
+    const database: Database = {
       db,
       dialect: postgresDialect,
+      stage: (table) => memoryStaged(table, database),
       // One array parameter per column (INSERT … SELECT FROM unnest): a whole batch binds as a few values.
       async bulkInsert(trx, table, rows) {
         if (!rows.length) return;
@@ -101,6 +108,7 @@ export function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: 
       dataDir: path.resolve(opts.dataDir),
       close: () => db.destroy(),
     };
+    return database;
   }
   if (opts.databaseUrl) throw new Error(`不支持的 DATABASE_URL：只接受 postgres:// 地址（未设置时使用内置 SQLite）`);
   mkdirSync(opts.dataDir, { recursive: true });
@@ -125,6 +133,7 @@ export function openSqlite(file: string): Database {
     location: file,
     dataDir: path.dirname(path.resolve(file)),
     close: () => db.destroy(),
+    stage: (table) => sqliteStaged(sqlite, db, table),
     // Kysely runs every SQLite query on this one connection, so these rows join the caller's transaction.
     async bulkInsert(_trx, table, rows) {
       if (!rows.length) return;

@@ -6,7 +6,8 @@ import type { Database } from '../db/database.js';
 import { requireOrg, can } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, importRejected, type FieldProblem } from '../common/errors.js';
-import { cellText, readSheet, type SheetSpec } from '../common/excel.js';
+import { cellText, type SheetSpec } from '../common/excel.js';
+import { readSheetOffThread } from '../common/sheet-thread.js';
 import { cleanCell, toHalfWidth } from '../common/text.js';
 import { nowIso } from '../common/time.js';
 import { breathe } from '../common/breathe.js';
@@ -115,7 +116,8 @@ export class MemberImporter {
       .where('id', '=', targetId)
       .executeTakeFirst();
     requireOrg(ctx.actor, 'write', target);
-    const sheet = await readSheet(file, MEMBER_IMPORT_COLUMNS, ['name', 'idNumber']);
+    // Parsing a large workbook takes seconds: on a worker thread, while this one serves other requests.
+    const sheet = await readSheetOffThread(file, MEMBER_IMPORT_COLUMNS, ['name', 'idNumber']);
     if (target!.kind !== 'branch' && !sheet.columns.has('branch') && !sheet.columns.has('branchCode')) {
       throw badRequest(`导入到“${target!.name}”时需要“所在团支部”或“团支部代码”列`, [
         { path: 'file', column: label('branch'), message: '缺少所在团支部列' },
@@ -282,36 +284,51 @@ export class MemberImporter {
     }
     if (dryRun || (!creates.length && !updates.length)) return result;
 
-    // Encrypting the personal data is the costly part: done before the transaction, in turns.
+    // Encrypting the personal data is the costly part: done before the transaction, in turns, each turn's new
+    // members staged (on SQLite in a temporary table) and inserted all at once by the transaction below, so that
+    // nothing of the import is seen before it commits and all of it after.
     const now = nowIso();
-    const rows: ReturnType<MemberService['row']>[] = [];
-    for (const p of creates) {
-      rows.push(this.members.row(p.value, p.branch, 'normal', now));
-      if (rows.length % 1000 === 0) await breathe();
-    }
-    await this.db.transaction().execute(async (trx) => {
-      const stats = new MemberStats();
-      await this.database.bulkInsert(trx, 'member', rows);
-      for (const p of creates) stats.add(p.branch.path, 'normal', 1);
-      for (const u of updates) {
-        const r = this.members.row(u.p.value, u.p.branch, 'normal', now);
-        await trx
-          .updateTable('member')
-          .set({ ...this.members.editableColumns(r), org_id: r.org_id, org_path: r.org_path, name: r.name })
-          .where('id', '=', u.id)
-          .execute();
-        if (u.fromPath !== u.p.branch.path)
-          stats.add(u.fromPath, u.status as 'normal', -1).add(u.p.branch.path, u.status as 'normal', 1);
+    const staged = this.database.stage('member');
+    try {
+      const rows: ReturnType<MemberService['row']>[] = [];
+      for (const [i, p] of creates.entries()) {
+        rows.push(this.members.row(p.value, p.branch, 'normal', now));
+        if (rows.length === 1000 || i === creates.length - 1) {
+          await staged.add(rows);
+          rows.length = 0;
+        }
       }
-      await stats.flush(trx);
-      await audit(trx, ctx, {
-        org: target!,
-        action: 'member.import',
-        subjectType: 'member',
-        subjectId: null,
-        after: { created: result.created, updated: result.updated, unchanged: result.unchanged },
+      const changed: ReturnType<MemberService['row']>[] = [];
+      for (const [i, u] of updates.entries()) {
+        changed.push(this.members.row(u.p.value, u.p.branch, 'normal', now));
+        if (i % 1000 === 999) await breathe();
+      }
+      await this.db.transaction().execute(async (trx) => {
+        const stats = new MemberStats();
+        await staged.publish(trx);
+        for (const p of creates) stats.add(p.branch.path, 'normal', 1);
+        for (const [i, u] of updates.entries()) {
+          const r = changed[i]!;
+          await trx
+            .updateTable('member')
+            .set({ ...this.members.editableColumns(r), org_id: r.org_id, org_path: r.org_path, name: r.name })
+            .where('id', '=', u.id)
+            .execute();
+          if (u.fromPath !== u.p.branch.path)
+            stats.add(u.fromPath, u.status as 'normal', -1).add(u.p.branch.path, u.status as 'normal', 1);
+        }
+        await stats.flush(trx);
+        await audit(trx, ctx, {
+          org: target!,
+          action: 'member.import',
+          subjectType: 'member',
+          subjectId: null,
+          after: { created: result.created, updated: result.updated, unchanged: result.unchanged },
+        });
       });
-    });
+    } finally {
+      await staged.discard();
+    }
     return { ...result, dryRun: false };
   }
 

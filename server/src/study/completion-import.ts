@@ -7,7 +7,7 @@ import type { FieldCipher } from '../common/crypto.js';
 import { inSubtree, ancestorIds, requireOrg } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict } from '../common/errors.js';
-import { readSheet } from '../common/excel.js';
+import { readSheetOffThread } from '../common/sheet-thread.js';
 import { cleanCell, headerKey, normalizePhone, toHalfWidth } from '../common/text.js';
 import { nowIso, shanghaiDay, shanghaiInstant } from '../common/time.js';
 import { CURRENT_STATUSES, checkIdNumber } from '../member/member-fields.js';
@@ -42,7 +42,9 @@ const row = (cell: (key: ColumnKey) => string): CompletionRow => ({
 const MAX_LISTED = 2000;
 const MAX_BYTES = 300 * 1024 * 1024;
 /** Rows read per query before other requests get their turn. */
-const READ_PAGE = 50_000;
+const READ_PAGE = 20_000;
+/** Rows of the file handled before other requests get their turn. */
+const TURN_ROWS = 5000;
 
 export interface CompletionProblem {
   row: number;
@@ -77,11 +79,18 @@ const normOrg = (s: string) => toHalfWidth(s).replace(/\s+/g, '').replace(/[（]
 
 /** Splits CSV text into rows of fields (RFC 4180 quotes; a fast path when the file has none). */
 export function parseCsv(text: string): string[][] {
+  return [...csvRows(text)];
+}
+
+/** The rows of CSV text one at a time, so that a reader of a large file can let other work run in between. */
+function* csvRows(text: string): Generator<string[]> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const sep =
     (body.slice(0, 2000).match(/\t/g)?.length ?? 0) > (body.slice(0, 2000).match(/,/g)?.length ?? 0) ? '\t' : ',';
-  if (!body.includes('"')) return body.split(/\r?\n/).map((l) => l.split(sep));
-  const rows: string[][] = [];
+  if (!body.includes('"')) {
+    for (const line of body.split(/\r?\n/)) yield line.split(sep);
+    return;
+  }
   let row: string[] = [];
   let field = '';
   let quoted = false;
@@ -101,16 +110,15 @@ export function parseCsv(text: string): string[][] {
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && body[i + 1] === '\n') i++;
       row.push(field);
-      rows.push(row);
+      yield row;
       row = [];
       field = '';
     } else field += c;
   }
   if (field !== '' || row.length) {
     row.push(field);
-    rows.push(row);
+    yield row;
   }
-  return rows;
 }
 
 /** Text of a CSV export: UTF-8 (with or without BOM), or GB18030 as older platforms write it. */
@@ -204,7 +212,8 @@ export class CompletionImporter {
     // Everyone who could be meant: current members of the subtree, by branch and name.
     // Read in pages along the (org_path, id) index, letting other requests run in between: on SQLite one
     // query over two million members would hold the only connection for seconds.
-    const members: { id: number; org_id: number; name: string }[] = [];
+    const byId = new Map<number, { id: number; org_id: number; name: string }>();
+    const byBranchName = new Map<number, Map<string, number[]>>();
     for (let after: { org_path: string; id: number } | null = null; ;) {
       let q = this.db
         .selectFrom('member')
@@ -217,39 +226,46 @@ export class CompletionImporter {
       const last = after;
       if (last) q = q.where(sql<boolean>`(org_path, id) > (${last.org_path}, ${last.id})`);
       const page = await q.execute();
-      for (const m of page) members.push({ id: m.id, org_id: m.org_id, name: m.name });
+      for (const m of page) {
+        byId.set(m.id, { id: m.id, org_id: m.org_id, name: m.name });
+        let names = byBranchName.get(m.org_id);
+        if (!names) byBranchName.set(m.org_id, (names = new Map()));
+        const k = normName(m.name);
+        const list = names.get(k);
+        if (list) list.push(m.id);
+        else names.set(k, [m.id]);
+      }
       if (page.length < READ_PAGE) break;
       after = page.at(-1)!;
       await breathe();
     }
-    const byId = new Map(members.map((m) => [m.id, m]));
-    const byBranchName = new Map<number, Map<string, number[]>>();
-    for (const m of members) {
-      let names = byBranchName.get(m.org_id);
-      if (!names) byBranchName.set(m.org_id, (names = new Map()));
-      const k = normName(m.name);
-      const list = names.get(k);
-      if (list) list.push(m.id);
-      else names.set(k, [m.id]);
-    }
-    const orgs = await this.db
-      .selectFrom('org')
-      .select(['id', 'parent_id', 'path', 'name', 'short_name', 'kind'])
-      .where((eb) => inSubtree(eb, 'org.path', org!.path))
-      .where('status', '=', 'active')
-      .execute();
+    // The orgs of the subtree, in pages along the path index too (a province has about 100,000).
     const orgById = new Map<number, OrgNode>();
     const branchesByName = new Map<string, OrgNode[]>();
-    for (const o of orgs) {
-      const node = { id: o.id, parent: o.parent_id, path: o.path, name: normOrg(o.name), kind: o.kind };
-      orgById.set(o.id, node);
-      if (o.kind !== 'branch') continue;
-      for (const n of new Set([node.name, o.short_name ? normOrg(o.short_name) : ''])) {
-        if (!n) continue;
-        const list = branchesByName.get(n);
-        if (list) list.push(node);
-        else branchesByName.set(n, [node]);
+    for (let after: string | null = null; ;) {
+      let q = this.db
+        .selectFrom('org')
+        .select(['id', 'parent_id', 'path', 'name', 'short_name', 'kind'])
+        .where((eb) => inSubtree(eb, 'org.path', org!.path))
+        .where('status', '=', 'active')
+        .orderBy('path')
+        .limit(READ_PAGE);
+      if (after !== null) q = q.where('path', '>', after);
+      const page = await q.execute();
+      for (const o of page) {
+        const node = { id: o.id, parent: o.parent_id, path: o.path, name: normOrg(o.name), kind: o.kind };
+        orgById.set(o.id, node);
+        if (o.kind !== 'branch') continue;
+        for (const n of new Set([node.name, o.short_name ? normOrg(o.short_name) : ''])) {
+          if (!n) continue;
+          const list = branchesByName.get(n);
+          if (list) list.push(node);
+          else branchesByName.set(n, [node]);
+        }
       }
+      if (page.length < READ_PAGE) break;
+      after = page.at(-1)!.path;
+      await breathe();
     }
     const branchCache = new Map<string, { branch?: OrgNode; reason?: string }>();
     const resolveBranch = (raw: string) => {
@@ -296,10 +312,11 @@ export class CompletionImporter {
     const exactMiss = new Map<number, { column: string; value: string; reason: string }>();
     const lookup = async (key: 'idNumber' | 'phone' | 'admissionNumber') => {
       const wanted = new Map<string, number[]>();
-      table.rows.forEach((r, i) => {
-        if (exact.has(i)) return;
-        const raw = r[key];
-        if (!raw) return;
+      for (let i = 0; i < table.rows.length; i++) {
+        if (i % TURN_ROWS === TURN_ROWS - 1) await breathe();
+        if (exact.has(i)) continue;
+        const raw = table.rows[i]![key];
+        if (!raw) continue;
         let k: string | null;
         if (key === 'idNumber') {
           const c = checkIdNumber(raw);
@@ -308,11 +325,11 @@ export class CompletionImporter {
           const p = normalizePhone(raw);
           k = p ? this.cipher.hash(p) : null;
         } else k = toHalfWidth(raw).replace(/\s+/g, '');
-        if (!k) return;
+        if (!k) continue;
         const list = wanted.get(k);
         if (list) list.push(i);
         else wanted.set(k, [i]);
-      });
+      }
       const keys = [...wanted.keys()];
       const column = key === 'idNumber' ? 'id_number_hash' : key === 'phone' ? 'phone_hash' : 'admission_number';
       for (let i = 0; i < keys.length; i += 1000) {
@@ -385,7 +402,9 @@ export class CompletionImporter {
     const toInsert: { memberId: number; at: string }[] = [];
     const nameLabel = table.labels.get('name')!;
     const orgLabel = table.labels.get('org') ?? '所在组织';
-    table.rows.forEach((r, i) => {
+    for (let i = 0; i < table.rows.length; i++) {
+      if (i % TURN_ROWS === TURN_ROWS - 1) await breathe();
+      const r = table.rows[i]!;
       const rowNo = table.rowNumbers[i]!;
       let memberId = exact.get(i);
       if (memberId === undefined) {
@@ -394,7 +413,7 @@ export class CompletionImporter {
         const orgText = r.org;
         if (!name) {
           problem({ row: rowNo, column: nameLabel, value: '', reason: '姓名为空', kind: 'unmatched' });
-          return;
+          continue;
         }
         if (!orgText) {
           problem({
@@ -404,12 +423,12 @@ export class CompletionImporter {
             reason: miss?.reason ?? '没有所在组织，也没有能认出本人的身份证号、发展团员编号或手机号',
             kind: 'unmatched',
           });
-          return;
+          continue;
         }
         const b = resolveBranch(orgText);
         if (!b.branch) {
           problem({ row: rowNo, column: orgLabel, value: orgText, reason: b.reason!, kind: 'unmatched' });
-          return;
+          continue;
         }
         const ids = byBranchName.get(b.branch.id)?.get(name) ?? [];
         if (ids.length === 0) {
@@ -420,7 +439,7 @@ export class CompletionImporter {
             reason: `团支部里没有名为“${r.name}”的在册团员`,
             kind: 'unmatched',
           });
-          return;
+          continue;
         }
         if (ids.length > 1) {
           problem({
@@ -431,28 +450,34 @@ export class CompletionImporter {
             kind: 'ambiguous',
             candidates: ids.map((id) => ({ memberId: id, name: byId.get(id)!.name, orgName: b.branch!.name })),
           });
-          return;
+          continue;
         }
         memberId = ids[0]!;
       }
       report.matched++;
       if (already.has(memberId)) {
         report.alreadyIn++;
-        return;
+        continue;
       }
       if (inFile.has(memberId)) {
         report.duplicatesInFile++;
-        return;
+        continue;
       }
       inFile.add(memberId);
       toInsert.push({ memberId, at: parseCompletedAt(r.completedAt) ?? fallbackAt });
-    });
+    }
     report.created = toInsert.length;
     if (!opts.dryRun && toInsert.length) {
-      await this.db.transaction().execute(async (trx) => {
-        const rows = toInsert.map((t) => {
+      // The check-ins are staged in turns (on SQLite a temporary table), then inserted with the roll-up and the
+      // audit entry in one short transaction: nothing of the import is seen before it commits, all of it after.
+      const staged = this.database.stage('lesson_checkin');
+      try {
+        const rows = [];
+        // The roll-up's changes, per branch and day (as many deltas of one learner each would give).
+        const perBranchDay = new Map<string, LearnerDelta>();
+        for (const [i, t] of toInsert.entries()) {
           const m = byId.get(t.memberId)!;
-          return {
+          rows.push({
             lesson_id: lessonId,
             learner_key: `m:${t.memberId}`,
             kind: 'member' as const,
@@ -462,48 +487,53 @@ export class CompletionImporter {
             org_id: m.org_id,
             source: 'import' as const,
             checked_in_at: t.at,
-          };
-        });
-        // A member may check in on their phone while the file is read: such rows are skipped, not counted twice.
-        const inserted: boolean[] = [];
-        for (let i = 0; i < rows.length; i += 20_000)
-          inserted.push(
-            ...(await this.database.insertNew(trx, 'lesson_checkin', rows.slice(i, i + 20_000), [
-              'lesson_id',
-              'learner_key',
-            ])),
-          );
-        const raced = inserted.filter((ok) => !ok).length;
-        report.created -= raced;
-        report.alreadyIn += raced;
-        const deltas: LearnerDelta[] = toInsert
-          .filter((_, i) => inserted[i])
-          .map((t) => {
-            const m = byId.get(t.memberId)!;
-            return {
+          });
+          const day = shanghaiDay(t.at);
+          const k = `${m.org_id}|${day}`;
+          const d = perBranchDay.get(k);
+          if (d) d.members++;
+          else
+            perBranchDay.set(k, {
               lessonId,
               branchId: m.org_id,
               branchPath: orgById.get(m.org_id)!.path,
               members: 1,
               youth: 0,
-              day: shanghaiDay(t.at),
-            };
+              day,
+            });
+          if (rows.length === TURN_ROWS || i === toInsert.length - 1) {
+            await staged.add(rows);
+            rows.length = 0;
+          }
+        }
+        await this.db.transaction().execute(async (trx) => {
+          // A member may check in on their phone while the file is read: such rows are skipped, not counted twice.
+          const inserted = await staged.publishNew(trx, ['lesson_id', 'learner_key']);
+          inserted.forEach((ok, i) => {
+            if (ok) return;
+            report.created--;
+            report.alreadyIn++;
+            const t = toInsert[i]!;
+            perBranchDay.get(`${byId.get(t.memberId)!.org_id}|${shanghaiDay(t.at)}`)!.members--;
           });
-        await StudyStats.apply(trx, deltas);
-        await audit(trx, ctx, {
-          org: org!,
-          action: 'study.import',
-          subjectType: 'lesson',
-          subjectId: lessonId,
-          after: {
-            rows: report.rows,
-            created: report.created,
-            alreadyIn: report.alreadyIn,
-            unmatched: report.unmatched,
-            ambiguous: report.ambiguous,
-          },
+          await StudyStats.apply(trx, [...perBranchDay.values()]);
+          await audit(trx, ctx, {
+            org: org!,
+            action: 'study.import',
+            subjectType: 'lesson',
+            subjectId: lessonId,
+            after: {
+              rows: report.rows,
+              created: report.created,
+              alreadyIn: report.alreadyIn,
+              unmatched: report.unmatched,
+              ambiguous: report.ambiguous,
+            },
+          });
         });
-      });
+      } finally {
+        await staged.discard();
+      }
     }
     report.ms = Date.now() - started;
     return report;
@@ -574,7 +604,7 @@ export class CompletionImporter {
   private async readTable(buf: Buffer) {
     const isXlsx = buf[0] === 0x50 && buf[1] === 0x4b;
     if (isXlsx) {
-      const sheet = await readSheet(buf, COMPLETION_COLUMNS, []);
+      const sheet = await readSheetOffThread(buf, COMPLETION_COLUMNS, []);
       return {
         columns: new Set(sheet.columns.keys()),
         labels: sheet.labels,
@@ -582,16 +612,23 @@ export class CompletionImporter {
         rowNumbers: sheet.rows.map((r) => r.row),
       };
     }
-    const lines = parseCsv(decodeCsv(buf));
+    const lines = csvRows(decodeCsv(buf));
+    // The header is among the first ten lines.
+    const head: string[][] = [];
+    while (head.length < 10) {
+      const next = lines.next();
+      if (next.done) break;
+      head.push(next.value);
+    }
     const lookup = new Map<string, string>();
     for (const [key, names] of Object.entries(COMPLETION_COLUMNS)) for (const n of names) lookup.set(headerKey(n), key);
     let header = -1;
     let columns = new Map<string, number>();
     let labels = new Map<string, string>();
-    for (let r = 0; r < Math.min(10, lines.length); r++) {
+    for (let r = 0; r < head.length; r++) {
       const c = new Map<string, number>();
       const l = new Map<string, string>();
-      lines[r]!.forEach((cell, i) => {
+      head[r]!.forEach((cell, i) => {
         const key = lookup.get(headerKey(cleanCell(cell)));
         if (key && !c.has(key)) {
           c.set(key, i);
@@ -609,8 +646,14 @@ export class CompletionImporter {
     const rows: CompletionRow[] = [];
     const rowNumbers: number[] = [];
     const at = Object.fromEntries(Object.keys(COMPLETION_COLUMNS).map((k) => [k, columns.get(k) ?? -1]));
-    for (let r = header + 1; r < lines.length; r++) {
-      const line = lines[r]!;
+    let r = header;
+    const following = function* () {
+      yield* head.slice(header + 1);
+      yield* lines;
+    };
+    for (const line of following()) {
+      r++;
+      if (r % TURN_ROWS === 0) await breathe();
       let any = false;
       const cells = row((key) => {
         const i = at[key]!;
