@@ -88,7 +88,13 @@ function* csvRows(text: string): Generator<string[]> {
   const sep =
     (body.slice(0, 2000).match(/\t/g)?.length ?? 0) > (body.slice(0, 2000).match(/,/g)?.length ?? 0) ? '\t' : ',';
   if (!body.includes('"')) {
-    for (const line of body.split(/\r?\n/)) yield line.split(sep);
+    // Line by line (as split(/\r?\n/) would cut them), without first cutting a file of many megabytes at once.
+    for (let start = 0; start <= body.length;) {
+      const nl = body.indexOf('\n', start);
+      const end = nl < 0 ? body.length : nl;
+      yield body.slice(start, nl > start && body.charCodeAt(nl - 1) === 13 ? nl - 1 : end).split(sep);
+      start = end + 1;
+    }
     return;
   }
   let row: string[] = [];
