@@ -80,6 +80,200 @@ const indicatorInput = z.strictObject({
 const quarter = z.string().regex(/^\d{4}Q[1-4]$/, '季度格式应为 2026Q4');
 const anyJson = z.any();
 
+// Response shapes, documented for API users; loose objects so a field added later is never dropped.
+const o = z.looseObject;
+const n = z.number();
+const str = z.string();
+const nul = <T extends z.ZodType>(t: T) => t.nullable();
+const metricOutput = o({
+  key: str,
+  name: str,
+  unit: str,
+  format: z.enum(['percent', 'count']),
+  direction,
+  formula: str,
+  defaultTarget: nul(n),
+  records: str,
+});
+const indicatorOutput = o({
+  id: n,
+  orgId: n,
+  orgName: str,
+  name: str,
+  unit: str,
+  direction,
+  source: z.enum(['computed', 'reported']),
+  metric: nul(str),
+  format: z.enum(['percent', 'count']),
+  target: nul(n),
+  description: nul(str),
+  formula: nul(str),
+  status: z.enum(['active', 'archived']),
+  canWrite: z.boolean(),
+});
+const schemeSummary = o({
+  id: n,
+  orgId: n,
+  orgName: str,
+  name: str,
+  periodKind,
+  period: str,
+  periodLabel: str,
+  status: z.enum(['draft', 'published']),
+  branchRating: z.boolean(),
+  seriesId: n,
+  subjects: n,
+  scoredAt: nul(str),
+  publishedAt: nul(str),
+  stale: z.boolean(),
+});
+const schemeOutput = schemeSummary.extend({
+  periodFrom: str,
+  periodTo: str,
+  weighted: z.boolean(),
+  pendingReports: n,
+  pendingAdjustments: n,
+  canManage: z.boolean().describe('本级可管理（计分、调整、发布）'),
+  fullView: z.boolean().describe('可查看全部参评单位'),
+  myOrgs: z.array(o({ id: n, name: str })).describe('操作者可为之报送、自评的参评单位'),
+  items: z.array(
+    o({
+      id: n,
+      indicatorId: n,
+      name: str,
+      unit: str,
+      source: z.enum(['computed', 'reported']),
+      metric: nul(str),
+      format: z.enum(['percent', 'count']),
+      target: nul(n),
+      formula: nul(str),
+      points: n,
+      weight: nul(n),
+      rule: anyJson,
+      ruleText: str,
+    }),
+  ),
+});
+const resultsOutput = o({
+  published: z.boolean(),
+  scoredAt: nul(str),
+  rows: z.array(
+    o({
+      orgId: n,
+      name: str,
+      total: n,
+      rank: n,
+      rankLabel: str.describe('第1名 / 并列第2名'),
+      tiedWith: z.array(str),
+      level: nul(str),
+      levelLabel: nul(str),
+      levelReason: nul(str),
+      deductionTotal: n,
+      adjustmentTotal: n,
+      items: z.array(o({ itemId: n, value: nul(n), score: n, report: nul(str) })),
+    }),
+  ),
+  rating: nul(
+    o({
+      asOf: str,
+      quotas: o({ ratedCount: n, five: n, fiveAndFour: n }),
+      cuts: z.array(o({ level: str, quota: n, explanation: str })),
+      counts: z.record(str, n),
+      excluded: n,
+    }),
+  ),
+});
+const breakdownItem = o({
+  itemId: n,
+  name: str,
+  source: z.enum(['computed', 'reported']),
+  value: nul(n),
+  numerator: nul(n),
+  denominator: nul(n),
+  points: n,
+  weight: nul(n),
+  score: n,
+  explanation: str,
+  gain: nul(str).describe('提分方向'),
+  report: nul(str),
+});
+const breakdownOutput = o({
+  schemeId: n,
+  orgId: n,
+  orgName: str,
+  status: z.enum(['draft', 'published']),
+  scored: z.boolean().describe('发布前参评单位看不到得分'),
+  total: nul(n),
+  rank: nul(n),
+  level: nul(str),
+  levelLabel: nul(str),
+  breakdown: nul(
+    o({
+      items: z.array(breakdownItem),
+      indicatorTotal: n,
+      bonusTotal: n,
+      deductionTotal: n,
+      adjustmentTotal: n,
+      explanation: str,
+      rankLabel: str,
+      tiedWith: z.array(str),
+      levelReason: nul(str),
+    }),
+  ),
+  reports: z.array(
+    o({ id: n, itemId: n, value: n, note: nul(str), status: str, reviewComment: nul(str), evidence: z.array(anyJson) }),
+  ),
+  adjustments: z.array(o({ id: n, points: n, reason: str, status: str })),
+  deductions: z.array(o({ id: n, points: n, reason: str })),
+});
+const drillOutput = o({
+  metric: metricOutput,
+  orgName: str,
+  children: z.array(o({ orgId: n, name: str, numerator: n, denominator: nul(n), value: nul(n) })),
+  records: o({ columns: z.array(o({ key: str, title: str })), rows: z.array(z.record(str, anyJson)), total: n }),
+});
+const seriesOutput = o({
+  seriesId: n,
+  periods: z.array(o({ schemeId: n, period: str, label: str, status: str })),
+  rows: z.array(
+    o({
+      orgId: n,
+      name: str,
+      cells: z.array(nul(o({ total: n, rank: n }))),
+      trend: nul(z.enum(['rose', 'fell', 'same', 'new'])),
+      rankChange: nul(n),
+      scoreChange: nul(n),
+      explanation: nul(str),
+    }),
+  ),
+});
+const light = z.enum(['green', 'yellow', 'red', 'none']);
+const cell = o({ value: nul(n), numerator: n, denominator: nul(n), light });
+const dashboardOutput = o({
+  orgId: n,
+  orgName: str,
+  quarter: str,
+  periodLabel: str,
+  lightRule: str,
+  metrics: z.array(metricOutput.extend({ target: nul(n), value: nul(n), numerator: n, denominator: nul(n), light })),
+  children: z.array(o({ orgId: n, name: str, cells: z.array(cell) })),
+  trend: o({ quarters: z.array(str), series: z.array(o({ key: str, name: str, values: z.array(nul(n)) })) }),
+  schemes: o({ own: z.array(anyJson), assessed: z.array(anyJson) }),
+});
+const liveOutput = o({
+  at: str,
+  orgName: str,
+  checkinsToday: n,
+  lesson: nul(o({ id: n, title: str })),
+  participation: nul(n),
+  coverage: nul(n),
+  learners: n,
+  members: n,
+  children: z.array(o({ orgId: n, name: str, participation: nul(n), rank: nul(n) })),
+  daily: z.array(o({ day: str, n })),
+  events: z.array(o({ kind: z.enum(['task', 'indicator']), at: str, org: str, text: str, status: str })),
+});
+
 export async function assessmentRoutes(app: FastifyInstance, s: Services): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -89,9 +283,9 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
     schema: {
       tags,
       summary: '系统可计算的指标及其计算方法 Computed indicators and their formulas',
-      response: { 200: z.object({ items: z.array(anyJson) }) },
+      response: { 200: z.object({ items: z.array(metricOutput) }) },
     },
-    handler: async () => ({ items: Object.values(METRICS) }),
+    handler: async () => ({ items: Object.values(METRICS).map((m) => ({ ...m })) }),
   });
   r.get('/api/orgs/:id/indicators', {
     config: { access: { refs: [org('read')] } },
@@ -99,7 +293,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '本级及上级定义的考核指标 Indicators an org may use',
       params: idParams,
-      response: { 200: z.object({ items: z.array(anyJson) }) },
+      response: { 200: z.object({ items: z.array(indicatorOutput) }) },
     },
     handler: async (req) => ({ items: await s.indicators.usable(req.actor!, req.params.id) }),
   });
@@ -141,7 +335,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '本组织的考核方案及本组织参加的考核 Schemes of an org and those it is assessed in',
       params: idParams,
-      response: { 200: z.object({ own: z.array(anyJson), assessed: z.array(anyJson) }) },
+      response: { 200: z.object({ own: z.array(schemeSummary), assessed: z.array(schemeSummary) }) },
     },
     handler: async (req) => s.schemes.list(req.actor!, req.params.id),
   });
@@ -167,7 +361,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
   });
   r.get('/api/assessment-schemes/:id', {
     config: { access: { refs: [scheme('read')] } },
-    schema: { tags, summary: '考核方案 An assessment scheme', params: idParams, response: { 200: anyJson } },
+    schema: { tags, summary: '考核方案 An assessment scheme', params: idParams, response: { 200: schemeOutput } },
     handler: async (req) => s.schemes.get(req.actor!, req.params.id),
   });
   r.patch('/api/assessment-schemes/:id', {
@@ -236,7 +430,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '排名（并列说明、星级、各项得分）Ranking with ties explained',
       params: idParams,
-      response: { 200: anyJson },
+      response: { 200: resultsOutput },
     },
     handler: async (req) => s.schemes.results(req.actor!, req.params.id),
   });
@@ -246,7 +440,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '赛马比拼：同一方案各期并列，谁升谁降 The series side by side',
       params: idParams,
-      response: { 200: anyJson },
+      response: { 200: seriesOutput },
     },
     handler: async (req) => s.schemes.series(req.actor!, req.params.id),
   });
@@ -270,7 +464,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '一个单位的得分明细、提分方向、报送和调整 One org’s breakdown',
       params: orgParams,
-      response: { 200: anyJson },
+      response: { 200: breakdownOutput },
     },
     handler: async (req) => s.schemes.breakdown(req.actor!, req.params.id, req.params.orgId),
   });
@@ -280,7 +474,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '指标数值的来源：下级数值和明细记录 The records behind a computed figure',
       params: z.strictObject({ id, orgId: id, itemId: id }),
-      response: { 200: anyJson },
+      response: { 200: drillOutput },
     },
     handler: async (req) => s.schemes.drill(req.actor!, req.params.id, req.params.orgId, req.params.itemId),
   });
@@ -382,7 +576,13 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
     handler: async (req, reply) => {
       const part = await req.file({ limits: { fileSize: 2049 * 1024 * 1024, files: 1 } });
       if (!part) throw badRequest('请选择要上传的文件', [{ path: 'file', message: '没有上传文件' }]);
-      const f = await s.assessmentReports.upload(ctxOf(req), req.params.reportId, part.filename, part.file);
+      const f = await s.assessmentReports.upload(
+        ctxOf(req),
+        req.params.id,
+        req.params.reportId,
+        part.filename,
+        part.file,
+      );
       return reply.code(201).send(f);
     },
   });
@@ -497,7 +697,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       summary: '考核看板：关键指标红黄绿灯、下级对比、趋势、排名 Key figures with traffic lights',
       params: idParams,
       querystring: z.strictObject({ quarter: quarter.optional() }),
-      response: { 200: anyJson },
+      response: { 200: dashboardOutput },
     },
     handler: async (req) => s.assessmentDashboard.dashboard(req.actor!, req.params.id, req.query.quarter),
   });
@@ -507,7 +707,7 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '大屏实时数据：今日打卡、本期参学率、最新报送 The big screen’s live feed',
       params: idParams,
-      response: { 200: anyJson },
+      response: { 200: liveOutput },
     },
     handler: async (req) => s.assessmentDashboard.live(req.actor!, req.params.id),
   });

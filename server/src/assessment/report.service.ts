@@ -139,8 +139,12 @@ export class AssessmentReportService {
   }
 
   /** Adds one evidence file to a report not yet approved (streamed; typed by content; limited in count and size). */
-  async upload(ctx: Ctx, reportId: number, filename: string, source: Readable) {
+  async upload(ctx: Ctx, schemeId: number, reportId: number, filename: string, source: Readable) {
     const r = await this.loadReport(ctx.actor, reportId);
+    if (r.scheme_id !== schemeId) {
+      source.resume();
+      throw notFound('报送');
+    }
     requireOrg(ctx.actor, 'write', { id: r.org_id, path: r.org_path });
     if (r.status === 'approved' || r.scheme_status === 'published') {
       source.resume();

@@ -960,7 +960,13 @@ export class SchemeService {
       rows.map((x) => ({ orgId: x.org_id, name: x.name, score: x.total, foundedOn: founded.get(x.org_id)! })),
       shanghaiDay(addDays(scheme.period_to, -1)),
     );
-    return { asOf: r.asOf, quotas: r.quotas, cuts: r.cuts, counts: r.counts, excluded: r.excluded.length };
+    return {
+      asOf: r.asOf,
+      quotas: r.quotas,
+      cuts: r.cuts.map((c) => ({ ...c })),
+      counts: { ...r.counts },
+      excluded: r.excluded.length,
+    };
   }
 
   /** One org's breakdown: item by item with the formula, value, score, how to gain points; deductions, adjustments. */
@@ -1060,7 +1066,7 @@ export class SchemeService {
           ? '不参评'
           : STAR_LABELS[stored.level as StarLevel]
         : null,
-      breakdown: b,
+      breakdown: b && { ...b, items: b.items.map((i) => ({ ...i })) },
       reports: reports.map((r) => ({
         id: r.id,
         itemId: r.item_id,
@@ -1104,7 +1110,12 @@ export class SchemeService {
     const drill = await this.metrics.drill(item.metric, org, { from: scheme.period_from, to: scheme.period_to }, 200);
     // Children outside the actor's reach are never listed (a subject's cadre drilling into their own org).
     const children = drill.children.filter((c) => c.orgId !== org.id);
-    return { metric: METRICS[item.metric], orgName: org.name, ...drill, children };
+    return {
+      metric: { ...METRICS[item.metric] },
+      orgName: org.name,
+      children: children.map((c) => ({ ...c })),
+      records: { ...drill.records, columns: drill.records.columns.map((c) => ({ ...c })) },
+    };
   }
 
   // -------------------------------------------------------------------------------------------------------------
