@@ -381,6 +381,28 @@ class Shared {
   }
 }
 
+/**
+ * A path column to group by, as an expression: grouping by the bare column lets SQLite walk the whole path index
+ * to get rows in order (a table lookup per row); grouping by the expression sorts only the rows that matched.
+ */
+const byPath = (column: string) => sql<string>`${sql.ref(column)} || ''`.as('path');
+
+/** Members of each org's subtree with one of `statuses`, from the member_stats roll-up. */
+async function statusCounts(db: Kysely<DB>, orgIds: number[], statuses: readonly string[]) {
+  const out = new Map<number, number>();
+  for (let i = 0; i < orgIds.length; i += 5000) {
+    const rows = await db
+      .selectFrom('member_stats')
+      .select(['org_id', sql<number>`sum(n)`.as('n')])
+      .where('org_id', 'in', orgIds.slice(i, i + 5000))
+      .where('status', 'in', [...statuses])
+      .groupBy('org_id')
+      .execute();
+    for (const r of rows) out.set(r.org_id, Number(r.n));
+  }
+  return out;
+}
+
 /** The lessons that concern an org: published by it or for a subtree holding it. */
 function lessonsOf(org: MetricOrg, lessons: LessonRef[]): LessonRef[] {
   const mine = new Set(ancestorIds(org.path));
@@ -417,7 +439,10 @@ export class MetricEngine {
 
   private scope(orgs: MetricOrg[]): Scope {
     const ids = [...new Set(orgs.map((o) => o.id))];
-    return { orgs, ids, idSet: new Set(ids), prefix: commonPrefix(orgs.map((o) => o.path)) };
+    const prefix = commonPrefix(orgs.map((o) => o.path));
+    // Under a root (a whole province) a plain table scan beats a range scan of the path index that visits every
+    // row through the index; rows of other roots are ignored by the tally anyway.
+    return { orgs, ids, idSet: new Set(ids), prefix: prefix && ancestorIds(prefix).length > 1 ? prefix : null };
   }
 
   private figures(key: MetricKey, scope: Scope, period: Period, shared: Shared): Promise<Map<number, MetricFigure>> {
@@ -515,13 +540,13 @@ export class MetricEngine {
         this.db
           .selectFrom('member_evaluation as e')
           .innerJoin('member', 'member.id', 'e.member_id')
-          .select(['member.org_path as path', sql<number>`count(*)`.as('n')])
+          .select([byPath('member.org_path'), sql<number>`count(*)`.as('n')])
           .where('e.year', '=', year)
           .where('member.status', 'in', CURRENT_STATUSES),
         'member.org_path',
         scope,
       )
-        .groupBy('member.org_path')
+        .groupBy(sql`1`)
         .execute(),
       shared.members(),
     ]);
@@ -531,31 +556,39 @@ export class MetricEngine {
     return t.rates();
   }
 
-  /** Member-months of the period's months from each member's 入团年月 on (status 正常), and those paid. */
+  /**
+   * Member-months of the period's months from each member's 入团年月 on (status 正常), and those paid. Due: the
+   * members now (member_stats) × months, less the months before joining of those who joined after the first
+   * month (read along the 入团年月 index); paid: the payments of those months.
+   */
   private async duesPaid(scope: Scope, period: Period) {
     const { months } = periodCalendar(period);
     const t = new Tally(scope.idSet);
     if (!months.length) return t.rates();
     const first = months[0]!;
     const last = months.at(-1)!;
-    const lastIndex = Number(last.slice(0, 4)) * 12 + Number(last.slice(5, 7));
-    const due = sql<number>`sum(case when member.joined_on is null or member.joined_on <= ${first} then ${months.length} when member.joined_on > ${last} then 0 else ${lastIndex + 1} - (cast(substr(member.joined_on, 1, 4) as integer) * 12 + cast(substr(member.joined_on, 6, 2) as integer)) end)`;
-    const [dueRows, paidRows] = await Promise.all([
+    const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7));
+    const notDue = sql<number>`sum(case when member.joined_on > ${last} then ${months.length} else cast(substr(member.joined_on, 1, 4) as integer) * 12 + cast(substr(member.joined_on, 6, 2) as integer) - ${index(first)} end)`;
+    const [owing, late, paid] = await Promise.all([
+      statusCounts(this.db, scope.ids, DUES_STATUSES),
       this.within(
         this.db
           .selectFrom('member')
-          .select(['member.org_path as path', due.as('n')])
+          .select([byPath('member.org_path'), notDue.as('n')])
+          .where('member.joined_on', '>', first)
           .where('member.status', 'in', DUES_STATUSES),
         'member.org_path',
         scope,
       )
-        .groupBy('member.org_path')
+        .groupBy(sql`1`)
         .execute(),
       this.within(
         this.db
           .selectFrom('dues_payment as p')
-          .innerJoin('member', 'member.id', 'p.member_id')
-          .select(['member.org_path as path', sql<number>`count(*)`.as('n')])
+          // CROSS JOIN keeps SQLite walking the payments (each finds its member by id), not every member's payments.
+          .crossJoin('member')
+          .whereRef('member.id', '=', 'p.member_id')
+          .select([byPath('member.org_path'), sql<number>`count(*)`.as('n')])
           .where('p.month', '>=', first)
           .where('p.month', '<=', last)
           .where('member.status', 'in', DUES_STATUSES)
@@ -563,11 +596,12 @@ export class MetricEngine {
         'member.org_path',
         scope,
       )
-        .groupBy('member.org_path')
+        .groupBy(sql`1`)
         .execute(),
     ]);
-    for (const r of dueRows) t.add(r.path, 0, num(r.n));
-    for (const r of paidRows) t.add(r.path, num(r.n));
+    for (const id of scope.ids) t.addOwn(id, 0, (owing.get(id) ?? 0) * months.length);
+    for (const r of late) t.add(r.path, 0, -num(r.n));
+    for (const r of paid) t.add(r.path, num(r.n));
     return t.rates();
   }
 
@@ -578,14 +612,14 @@ export class MetricEngine {
     const rows = await this.within(
       this.db
         .selectFrom('member')
-        .select(['member.org_path as path', sql<number>`count(*)`.as('n')])
-        .where('member.status', 'in', CURRENT_STATUSES)
+        .select([byPath('member.org_path'), sql<number>`count(*)`.as('n')])
         .where('member.joined_on', '>=', months[0]!)
-        .where('member.joined_on', '<=', months.at(-1)!),
+        .where('member.joined_on', '<=', months.at(-1)!)
+        .where('member.status', 'in', CURRENT_STATUSES),
       'member.org_path',
       scope,
     )
-      .groupBy('member.org_path')
+      .groupBy(sql`1`)
       .execute();
     for (const r of rows) t.add(r.path, num(r.n));
     return t.counts();
@@ -730,7 +764,7 @@ export class MetricEngine {
       .select(['id', 'path', 'name', 'kind'])
       .where('parent_id', '=', org.id)
       .where('status', '=', 'active')
-      .orderBy('path')
+      .orderBy('id')
       .execute();
     const [figures, records] = await Promise.all([
       this.compute(key, children, period),

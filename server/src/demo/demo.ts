@@ -20,6 +20,7 @@ import {
 import { cliCtx } from '../cli/system-actor.js';
 import { generateDemoMembers } from './demo-members.js';
 import { generateDemoStudy } from './demo-study.js';
+import { generateDemoRecords } from './demo-records.js';
 
 export type Preset = 'county' | 'city' | 'province';
 
@@ -61,6 +62,8 @@ export async function generateDemo(
     /** Lessons of 青年大学习 with check-ins (needs members; 0 for none). */
     lessons?: number;
     onStudyProgress?: (done: number, total: number) => void;
+    /** false: no 学社衔接, 推优, 评议, 团费 or tasks (the records the assessment indicators read). */
+    records?: boolean;
   } = {},
 ) {
   const started = Date.now();
@@ -109,8 +112,10 @@ export async function generateDemo(
         add(gb, 'branch', `共青团${name}${gradeName}${c}班支部委员会`, '学校', `${gradeName}${c}班团支部`);
     }
   };
+  const districts: Node[] = [];
   const district = (parent: Node, dName: string, size: number) => {
     const d = add(parent, 'committee', `共青团${dName}委员会`, '机关', `${dName}团委`);
+    districts.push(d);
     const edu = add(d, 'working_committee', `共青团${dName}教育工作委员会`, '学校', `${dName}教育团工委`);
     for (let i = 1; i <= Math.round(8 * size); i++) school(edu, `${dName}第${i}中学`, 3, int(4, 8));
     for (let i = 1; i <= Math.round(5 * size); i++)
@@ -266,9 +271,21 @@ export async function generateDemo(
         })
       : null;
   const studyMs = Date.now() - studyStarted;
+  const recordsStarted = Date.now();
+  const records =
+    members && opts.records !== false
+      ? await generateDemoRecords(database, {
+          rootPath: nodes[0]!.path,
+          districts: districts.map((d) => ({ id: d.id, path: d.path, parentId: d.parent?.id ?? null })),
+          ...(opts.seed !== undefined && { seed: opts.seed }),
+        })
+      : null;
+  const recordsMs = Date.now() - recordsStarted;
   return {
     study,
     studyMs,
+    records,
+    recordsMs,
     rootId: nodes[0]!.id,
     rootName: nodes[0]!.name,
     orgs: orgRows.length,
