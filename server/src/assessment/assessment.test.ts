@@ -413,6 +413,12 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       .set({ established_on: shanghaiDay(nowIso()) })
       .where('id', '=', young.id)
       .execute();
+    // A founding date typed loosely in an old import is treated as unknown: the branch takes part.
+    await env.database.db
+      .updateTable('org')
+      .set({ established_on: '2005-02-30' })
+      .where('id', '=', branches[3]![1]!.id)
+      .execute();
     const staffing = (await cadre1.get(`/api/orgs/${city.id}/indicators`))
       .json<{ items: { id: number; metric: string | null; name: string }[] }>()
       .items.find((i) => i.name === '团干部配备率')!.id;
@@ -436,6 +442,7 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     expect(res.rating!.cuts.length).toBe(2);
     expect(level.get(branches[0]![0]!.id)).toBe('three');
     expect(level.get(branches[3]![0]!.id)).toBe('rectify');
+    expect(level.get(branches[3]![1]!.id)).toBe('rectify');
 
     const branchCadre = await f.account('b11-secretary', branches[0]![0]!.id, 'secretary');
     const selfRate = await branchCadre.put(`/api/assessment-schemes/${rid}/orgs/${branches[0]![0]!.id}/self-rating`, {

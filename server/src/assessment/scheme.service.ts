@@ -92,6 +92,13 @@ const SUBJECT_LIMIT = 20_000;
  * (a county that has just started using tuanwu would otherwise rate nobody); docs/assessment.md asks to fill it in.
  */
 const UNKNOWN_FOUNDING = '1900-01-01';
+/** The founding date when it is a real calendar day, else unknown (see UNKNOWN_FOUNDING). */
+function foundedOn(established: string | null): string {
+  const m = established ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(established) : null;
+  if (!m) return UNKNOWN_FOUNDING;
+  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return day.toISOString().slice(0, 10) === established ? established! : UNKNOWN_FOUNDING;
+}
 const CHUNK = 500;
 
 /**
@@ -844,7 +851,7 @@ export class SchemeService {
           orgId: x.org.id,
           name: x.org.name,
           score: x.s.total,
-          foundedOn: x.org.established_on ?? UNKNOWN_FOUNDING,
+          foundedOn: foundedOn(x.org.established_on),
         })),
         asOf,
       );
@@ -954,7 +961,7 @@ export class SchemeService {
         .select(['id', 'established_on', 'created_at'])
         .where('id', 'in', ids.slice(i, i + CHUNK))
         .execute();
-      for (const o of orgs) founded.set(o.id, o.established_on ?? UNKNOWN_FOUNDING);
+      for (const o of orgs) founded.set(o.id, foundedOn(o.established_on));
     }
     const r = rateStars(
       rows.map((x) => ({ orgId: x.org_id, name: x.name, score: x.total, foundedOn: founded.get(x.org_id)! })),
