@@ -94,6 +94,9 @@ function FigureCard({ m }: { m: KeyMetric }) {
   );
 }
 
+/** One colour per figure; its target's dashed line takes the same. */
+const TREND_COLORS = ['#c8161d', '#1677ff', '#389e0d', '#d48806'];
+
 function trendOption(trend: AssessmentDashboardData['trend'], metrics: KeyMetric[]): EChartsCoreOption {
   const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
   return {
@@ -102,9 +105,10 @@ function trendOption(trend: AssessmentDashboardData['trend'], metrics: KeyMetric
     tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '—' : `${v}%`) },
     xAxis: { type: 'category', data: trend.quarters },
     yAxis: { type: 'value', max: 100, min: 0, axisLabel: { formatter: '{value}%' } },
-    series: trend.series.flatMap((s) => {
+    series: trend.series.flatMap((s, i) => {
       const target = metrics.find((m) => m.key === s.key)?.target ?? null;
-      const line = { type: 'line', name: s.name, data: s.values.map(pct), symbolSize: 8 };
+      const color = TREND_COLORS[i % TREND_COLORS.length];
+      const line = { type: 'line', name: s.name, data: s.values.map(pct), symbolSize: 8, itemStyle: { color } };
       // The target as a dashed line beside its figure.
       return target === null
         ? [line]
@@ -116,7 +120,8 @@ function trendOption(trend: AssessmentDashboardData['trend'], metrics: KeyMetric
               data: s.values.map(() => pct(target)),
               symbol: 'none',
               silent: true,
-              lineStyle: { type: 'dashed', width: 1, opacity: 0.7 },
+              itemStyle: { color },
+              lineStyle: { type: 'dashed', width: 1, opacity: 0.7, color },
             },
           ];
     }),

@@ -125,7 +125,9 @@ export function DrillModal({
               columns={data.records.columns.map((c) => ({
                 title: c.title,
                 dataIndex: c.key,
-                render: (v: string | number | null) => v ?? '—',
+                // `rate` columns carry a 0–1 ratio (the server's drill-down of 参学率 / 覆盖面).
+                render: (v: string | number | null) =>
+                  c.key === 'rate' && typeof v === 'number' ? formatFigure(v, 'percent') : (v ?? '—'),
               }))}
             />
           </div>
@@ -285,41 +287,42 @@ export function ReportSection({
             </Button>
           </Form>
           {report ? (
-            <Upload.Dragger
-              name="file"
-              action={`/api/assessment-schemes/${scheme.id}/reports/${report.id}/evidence`}
-              headers={{ 'x-csrf-token': me.csrfToken, accept: 'application/json' }}
-              withCredentials
-              multiple
-              accept={ACCEPT}
-              fileList={uploading}
-              beforeUpload={(file) => {
-                if (file.size > MAX_FILE_MB * 1024 * 1024) {
-                  setUploadErrors((e) => [...e, `“${file.name}”超过 ${MAX_FILE_MB} MB 的上限`]);
-                  return Upload.LIST_IGNORE;
-                }
-                if (file.size === 0) {
-                  setUploadErrors((e) => [...e, `“${file.name}”是空文件`]);
-                  return Upload.LIST_IGNORE;
-                }
-                return true;
-              }}
-              onChange={({ file, fileList }) => {
-                if (file.status === 'done') onChanged();
-                else if (file.status === 'error') setUploadErrors((e) => [...e, uploadError(file)]);
-                // Finished uploads are listed from the server above; failed ones are named in the alert.
-                setUploading(fileList.filter((f) => f.status === 'uploading'));
-              }}
-              data-testid="evidence-upload"
-            >
-              <p className="ant-upload-drag-icon">
-                <InboxOutlined />
-              </p>
-              <p className="ant-upload-text">点击或拖入佐证材料：照片、视频、PDF、Word/Excel/PPT</p>
-              <p className="ant-upload-hint">
-                每份报送最多 20 个材料，单个不超过 {MAX_FILE_MB} MB；上传后随报送一并审核。
-              </p>
-            </Upload.Dragger>
+            <div data-testid="evidence-upload">
+              <Upload.Dragger
+                name="file"
+                action={`/api/assessment-schemes/${scheme.id}/reports/${report.id}/evidence`}
+                headers={{ 'x-csrf-token': me.csrfToken, accept: 'application/json' }}
+                withCredentials
+                multiple
+                accept={ACCEPT}
+                fileList={uploading}
+                beforeUpload={(file) => {
+                  if (file.size > MAX_FILE_MB * 1024 * 1024) {
+                    setUploadErrors((e) => [...e, `“${file.name}”超过 ${MAX_FILE_MB} MB 的上限`]);
+                    return Upload.LIST_IGNORE;
+                  }
+                  if (file.size === 0) {
+                    setUploadErrors((e) => [...e, `“${file.name}”是空文件`]);
+                    return Upload.LIST_IGNORE;
+                  }
+                  return true;
+                }}
+                onChange={({ file, fileList }) => {
+                  if (file.status === 'done') onChanged();
+                  else if (file.status === 'error') setUploadErrors((e) => [...e, uploadError(file)]);
+                  // Finished uploads are listed from the server above; failed ones are named in the alert.
+                  setUploading(fileList.filter((f) => f.status === 'uploading'));
+                }}
+              >
+                <p className="ant-upload-drag-icon">
+                  <InboxOutlined />
+                </p>
+                <p className="ant-upload-text">点击或拖入佐证材料：照片、视频、PDF、Word/Excel/PPT</p>
+                <p className="ant-upload-hint">
+                  每份报送最多 20 个材料，单个不超过 {MAX_FILE_MB} MB；上传后随报送一并审核。
+                </p>
+              </Upload.Dragger>
+            </div>
           ) : (
             <Typography.Text type="secondary">
               先填写数值报送，再上传佐证材料（照片、视频、PDF、Office 文档）。
