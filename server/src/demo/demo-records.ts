@@ -49,7 +49,6 @@ export async function generateDemoRecords(
   const year = Number(today.slice(0, 4));
   const lo = opts.rootPath;
   const hi = pathUpperBound(opts.rootPath);
-  const rootDepth = ancestorIds(opts.rootPath).length;
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
 
   // Who entered the records: a disabled account (the records need one; nobody signs in with it).
@@ -79,10 +78,8 @@ export async function generateDemoRecords(
     .where('path', '<', hi)
     .orderBy('id')
     .execute();
-  const districtOf = (path: string) => {
-    const ids = ancestorIds(path);
-    return ids[Math.min(ids.length - 1, rootDepth + 1)]!;
-  };
+  const districtIds = new Set(opts.districts.map((d) => d.id));
+  const districtOf = (path: string) => ancestorIds(path).find((id) => districtIds.has(id)) ?? 0;
 
   // ---- 学社衔接: last June's graduates ----
   const june = today >= `${year}-07-01` ? `${year}-06-30` : `${year - 1}-06-30`;

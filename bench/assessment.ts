@@ -1,0 +1,130 @@
+/**
+ * 考核评比 benchmark (issue 6) on the `province` demo (≈ 100,000 orgs, ≈ 2.1 M members, lessons with check-ins,
+ * 学社衔接, 推优入党, 评议, 团费 and task records): the ten first computed indicators of the assessment module for
+ * 5,000 orgs (the committees at depth 3–4: schools, towns, enterprises under the districts) over this year,
+ * as scoring a scheme computes them (one MetricEngine.computeMany call). Target: ≤ 2 s in total.
+ *
+ *   npm run bench:assessment            # SQLite and PostgreSQL; prints the figures (RESULTS.md is not touched)
+ *   npm run bench:assessment -- sqlite  # one database
+ *
+ * BENCH_LESSONS (default 10) sets the demo's lessons; BENCH_SQLITE=<file> reuses a SQLite database that already
+ * holds the province demo (built by an earlier run with BENCH_KEEP=1, which keeps the file and prints its path).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { createServices } from '../server/src/services.js';
+import { generateDemo } from '../server/src/demo/demo.js';
+import { openSqlite } from '../server/src/db/database.js';
+import { migrateToLatest } from '../server/src/db/migrate.js';
+import { nowIso, shanghaiDay, shanghaiInstant } from '../server/src/common/time.js';
+import { METRIC_KEYS, METRICS, MetricEngine, type MetricFigure } from '../server/src/assessment/metrics.js';
+import { benchDatabase, ms, onEachDatabase, Results } from './common.js';
+
+const results = new Results();
+const LESSONS = Number(process.env.BENCH_LESSONS ?? 10);
+const ORGS = 5000;
+const RUNS = 5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
+  const reuse = kind === 'sqlite' ? process.env.BENCH_SQLITE : undefined;
+  const reused = reuse && existsSync(reuse) ? openSqlite(reuse) : undefined;
+  const env = reused
+    ? { database: reused, dispose: () => reused.close(), dir: path.dirname(reuse!) }
+    : await benchDatabase(kind, pgUrl);
+  const { database } = env;
+  const { db } = database;
+  if (reused) await migrateToLatest(database);
+  else {
+    const services = createServices(database, randomBytes(32));
+    const t0 = process.hrtime.bigint();
+    const demo = await generateDemo(database, services.cipher, 'province', { lessons: LESSONS });
+    results.note(
+      `| ${kind} | (setup) tuanwu demo --preset province --lessons ${LESSONS}: ${demo.orgs} orgs, ${demo.members} members, records ${JSON.stringify(demo.records)} | ${(ms(t0) / 1000).toFixed(0)} s (records ${(demo.recordsMs / 1000).toFixed(0)} s) | — | — | — |`,
+    );
+    if (kind === 'sqlite' && process.env.BENCH_KEEP) console.log(`kept: ${path.join(env.dir, 'bench.db')}`);
+  }
+
+  const orgs = await db
+    .selectFrom('org')
+    .select(['id', 'path', 'name', 'kind'])
+    .where('depth', 'in', [3, 4])
+    .where('kind', 'in', ['committee', 'working_committee'])
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .limit(ORGS)
+    .execute();
+  const root = await db
+    .selectFrom('org')
+    .select(['id', 'path', 'name', 'kind'])
+    .where('parent_id', 'is', null)
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+  const year = Number(shanghaiDay(nowIso()).slice(0, 4));
+  const period = { from: shanghaiInstant(`${year}-01-01`), to: shanghaiInstant(`${year + 1}-01-01`) };
+  const keys = METRIC_KEYS.slice(0, 10);
+  const engine = new MetricEngine(db, database.dialect);
+
+  // Anchor: counting the members (the smallest index of the largest table), warmed like the figures.
+  const anchorRuns: number[] = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const t0 = process.hrtime.bigint();
+    await sql`select count(*) as n from member`.execute(db);
+    anchorRuns.push(ms(t0));
+  }
+  const anchor = median(anchorRuns.slice(1));
+
+  // One warm-up, then the median of RUNS computeMany calls over the ten indicators.
+  await engine.computeMany(keys, orgs, period);
+  const runs: number[] = [];
+  let figures = new Map<string, Map<number, MetricFigure>>();
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    figures = await engine.computeMany(keys, orgs, period);
+    runs.push(ms(t0));
+  }
+  results.record(
+    kind,
+    `computeMany of the first 10 computed indicators for ${orgs.length} orgs (depth 3–4 committees), period ${year} — median of ${RUNS}`,
+    median(runs),
+    '≤ 2 000 ms',
+    'select count(*) from member',
+    anchor,
+  );
+
+  // Each indicator on its own (same orgs and period), with the province's figure and the spread over the orgs.
+  const province = await engine.computeMany(METRIC_KEYS, [root], period);
+  for (const k of METRIC_KEYS) {
+    const one: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = process.hrtime.bigint();
+      await engine.compute(k, orgs, period);
+      one.push(ms(t0));
+    }
+    const m = METRICS[k];
+    const p = province.get(k)!.get(root.id)!;
+    const fmt = (v: number | null) =>
+      v === null ? '—' : m.format === 'percent' ? `${(v * 100).toFixed(1)}%` : String(v);
+    const values = [...(figures.get(k) ?? (await engine.compute(k, orgs, period))).values()]
+      .map((f) => f.value)
+      .filter((v): v is number => v !== null)
+      .sort((a, b) => a - b);
+    const spread = values.length
+      ? `${values.length} orgs with a figure, min ${fmt(values[0]!)}, median ${fmt(median(values))}, max ${fmt(values.at(-1)!)}`
+      : 'no org has a figure';
+    results.record(
+      kind,
+      `${k} ${m.name}${keys.includes(k) ? '' : ' (not in the ten)'}: province ${fmt(p.value)} (${p.numerator}${p.denominator === null ? '' : ` / ${p.denominator}`}); ${spread}`,
+      median(one),
+      '—',
+      'select count(*) from member',
+      anchor,
+    );
+  }
+  await env.dispose();
+}
+
+await onEachDatabase(bench);
+process.exit(0);
