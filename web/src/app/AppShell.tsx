@@ -12,6 +12,7 @@ import {
   MenuOutlined,
   ReadOutlined,
   TeamOutlined,
+  TrophyOutlined,
   UploadOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -72,6 +73,15 @@ const SECTIONS: Section[] = [
       { key: '/tasks/mine', label: '我的任务' },
       { key: '/tasks/board', label: '任务看板' },
       { key: '/tasks/plans', label: '工作要点' },
+    ],
+  },
+  {
+    key: 'assessment',
+    label: '考核评比',
+    icon: <TrophyOutlined />,
+    children: [
+      { key: '/assessment', label: '考核方案' },
+      { key: '/assessment/dashboard', label: '考核看板' },
     ],
   },
   { key: '/directory', label: '工作通讯录', icon: <ContactsOutlined /> },
