@@ -645,6 +645,20 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
     },
   });
 
+  r.delete('/api/assessment-evidence/:id', {
+    config: { access: { refs: [evidence('write')] } },
+    schema: {
+      tags,
+      summary: '删除误传的佐证材料（报送通过前）Remove an evidence file',
+      params: idParams,
+      response: { 200: okOutput },
+    },
+    handler: async (req) => {
+      await s.assessmentReports.removeEvidence(ctxOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  });
+
   // 对标定级.
   r.get('/api/assessment-schemes/:id/ratings', {
     config: { access: { refs: [scheme('read')] } },

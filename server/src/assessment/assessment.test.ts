@@ -201,6 +201,17 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       '活动.pdf',
     );
     expect(exe.statusCode).toBe(400);
+    // A file sent by mistake can be removed while the report is not approved.
+    const mistake = await uploadAs(
+      env,
+      d1Cadre,
+      `/api/assessment-schemes/${schemeId}/reports/${r1}/evidence`,
+      Buffer.from('%PDF-1.4\n错传的文件\n'),
+      '错传.pdf',
+    );
+    const mistakeId = mistake.json<{ id: number }>().id;
+    expect((await d2Cadre.request('DELETE', `/api/assessment-evidence/${mistakeId}`)).statusCode).toBe(404);
+    expect((await d1Cadre.request('DELETE', `/api/assessment-evidence/${mistakeId}`)).statusCode).toBe(200);
     // A district cannot report for its neighbour.
     const foreign = await d1Cadre.put(
       `/api/assessment-schemes/${schemeId}/orgs/${d[1]!.id}/items/${eventsItem}/report`,
@@ -285,6 +296,12 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     });
     expect(noReason.statusCode).toBe(400);
     expect((await cadre1.get(`/api/assessment-schemes/${schemeId}`)).json<{ stale: boolean }>().stale).toBe(true);
+    // Before publication the district sees neither its scores nor the points taken.
+    const hidden = (await d2Cadre.get(`/api/assessment-schemes/${schemeId}/orgs/${d[1]!.id}`)).json<
+      Breakdown & { deductions: unknown[] }
+    >();
+    expect(hidden.breakdown).toBeNull();
+    expect(hidden.deductions).toEqual([]);
 
     // 丙区 gets its 书记 posts filled: the next scoring follows the data.
     for (const o of [d[2]!, ...branches[2]!]) expect((await secretary(d3Cadre, o.id, '丙书记')).statusCode).toBe(200);
@@ -327,6 +344,14 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     const mine = (await d3Cadre.get(`/api/assessment-schemes/${schemeId}/orgs/${d[2]!.id}`)).json<Breakdown>();
     expect(mine.total).toBe(75);
     expect(mine.breakdown!.items[1]!.gain).toBeTruthy();
+    const evidenceId = (await d1Cadre.get(`/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}`)).json<{
+      reports: { evidence: { id: number }[] }[];
+    }>().reports[0]!.evidence[0]!.id;
+    expect((await d1Cadre.request('DELETE', `/api/assessment-evidence/${evidenceId}`)).statusCode).toBe(409);
+    const pdf = await d1Cadre.get(`/api/assessment-evidence/${evidenceId}`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.body).toContain('活动记录');
+    expect((await d2Cadre.get(`/api/assessment-evidence/${evidenceId}`)).statusCode).toBe(404);
     expect((await d3Cadre.get(`/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}`)).statusCode).toBe(404);
     const notice = await env.database.db
       .selectFrom('notification')

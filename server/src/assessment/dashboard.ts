@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { ancestorIds, inSubtree, requireOrg, type Actor } from '../access/access.js';
-import { nowIso, shanghaiDay } from '../common/time.js';
+import { addDays, nowIso, shanghaiDay } from '../common/time.js';
 import type { StudyFigures } from '../study/study-figures.js';
 import { METRICS, type MetricEngine, type MetricKey } from './metrics.js';
 import { assessmentPeriod, quarterOf, quartersUpTo } from './period.js';
@@ -203,7 +203,9 @@ export class AssessmentDashboard {
   async live(actor: Actor, orgId: number) {
     const org = await this.org(actor, orgId);
     const study = await this.study.dashboard(actor, org.id, undefined, 8);
-    const [tasks, reports, hourly] = await Promise.all([
+    const today = shanghaiDay(nowIso());
+    const days = Array.from({ length: 14 }, (_, i) => shanghaiDay(addDays(nowIso(), i - 13)));
+    const [tasks, reports, daily] = await Promise.all([
       this.db
         .selectFrom('task_report as r')
         .innerJoin('task_assignment as a', 'a.id', 'r.assignment_id')
@@ -229,9 +231,8 @@ export class AssessmentDashboard {
         .selectFrom('study_daily')
         .select(['day', 'n'])
         .where('org_id', '=', org.id)
-        .where('day', '<=', shanghaiDay(nowIso()))
-        .orderBy('day', 'desc')
-        .limit(14)
+        .where('day', '>=', days[0]!)
+        .where('day', '<=', today)
         .execute(),
     ]);
     const events = [
@@ -267,7 +268,8 @@ export class AssessmentDashboard {
         participation: c.participation,
         rank: c.rank,
       })),
-      daily: hourly.reverse(),
+      // The last 14 days, quiet days as 0.
+      daily: days.map((day) => ({ day, n: daily.find((x) => x.day === day)?.n ?? 0 })),
       events,
     };
   }

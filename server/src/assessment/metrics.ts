@@ -387,21 +387,15 @@ class Shared {
  */
 const byPath = (column: string) => sql<string>`${sql.ref(column)} || ''`.as('path');
 
-/** Members of each org's subtree with one of `statuses`, from the member_stats roll-up. */
-async function statusCounts(db: Kysely<DB>, orgIds: number[], statuses: readonly string[]) {
-  const out = new Map<number, number>();
-  for (let i = 0; i < orgIds.length; i += 5000) {
-    const rows = await db
-      .selectFrom('member_stats')
-      .select(['org_id', sql<number>`sum(n)`.as('n')])
-      .where('org_id', 'in', orgIds.slice(i, i + 5000))
-      .where('status', 'in', [...statuses])
-      .groupBy('org_id')
-      .execute();
-    for (const r of rows) out.set(r.org_id, Number(r.n));
-  }
+/** Runs a query per 5,000 ids (bind-parameter limits) and concatenates the rows. */
+async function chunked<T>(ids: number[], run: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += 5000) out.push(...(await run(ids.slice(i, i + 5000))));
   return out;
 }
+
+/** Months counted from year 0: `2026-08` − `2026-07` = 1. */
+const monthIndex = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7));
 
 /** The lessons that concern an org: published by it or for a subtree holding it. */
 function lessonsOf(org: MetricOrg, lessons: LessonRef[]): LessonRef[] {
@@ -567,10 +561,9 @@ export class MetricEngine {
     if (!months.length) return t.rates();
     const first = months[0]!;
     const last = months.at(-1)!;
-    const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7));
-    const notDue = sql<number>`sum(case when member.joined_on > ${last} then ${months.length} else cast(substr(member.joined_on, 1, 4) as integer) * 12 + cast(substr(member.joined_on, 6, 2) as integer) - ${index(first)} end)`;
+    const notDue = sql<number>`sum(case when member.joined_on > ${last} then ${months.length} else cast(substr(member.joined_on, 1, 4) as integer) * 12 + cast(substr(member.joined_on, 6, 2) as integer) - ${monthIndex(first)} end)`;
     const [owing, late, paid] = await Promise.all([
-      statusCounts(this.db, scope.ids, DUES_STATUSES),
+      currentMembers(this.db, scope.ids, DUES_STATUSES),
       this.within(
         this.db
           .selectFrom('member')
@@ -650,17 +643,19 @@ export class MetricEngine {
       )
         .groupBy('p.path')
         .execute(),
-      this.db
-        .selectFrom('org')
-        .select([
-          'org.id',
-          'org.kind',
-          'org.status',
-          'org.member_count',
-          secretaryOf(sql.ref('org.id')).as('secretary'),
-        ])
-        .where('org.id', 'in', scope.ids)
-        .execute(),
+      chunked(scope.ids, (ids) =>
+        this.db
+          .selectFrom('org')
+          .select([
+            'org.id',
+            'org.kind',
+            'org.status',
+            'org.member_count',
+            secretaryOf(sql.ref('org.id')).as('secretary'),
+          ])
+          .where('org.id', 'in', ids)
+          .execute(),
+      ),
     ]);
     const t = new Tally(scope.idSet);
     for (const r of rows) t.add(r.path, num(r.n), num(r.d));
@@ -1030,31 +1025,39 @@ export class MetricEngine {
       case 'dues_paid': {
         const months = cal.months;
         if (!months.length) return { columns: members.columns, rows: [], total: 0 };
-        const rows = await this.db
-          .selectFrom('member')
-          .innerJoin('org', 'org.id', 'member.org_id')
-          .select(['member.id', 'member.name', 'member.id_number_mask', 'member.joined_on', branchName])
-          .select((eb) =>
-            eb
-              .selectFrom('dues_payment as p')
-              .select(sql<number>`count(*)`.as('n'))
-              .whereRef('p.member_id', '=', 'member.id')
-              .where('p.month', '>=', months[0]!)
-              .where('p.month', '<=', months.at(-1)!)
-              .where((w) => w.or([w('member.joined_on', 'is', null), w('p.month', '>=', w.ref('member.joined_on'))]))
-              .as('paid'),
+        const [first, last] = [months[0]!, months.at(-1)!];
+        const owing = this.db
+          .selectFrom(
+            this.db
+              .selectFrom('member')
+              .innerJoin('org', 'org.id', 'member.org_id')
+              .select(['member.id', 'member.name', 'member.id_number_mask', 'member.org_path', branchName])
+              .select(
+                sql<number>`case when member.joined_on is null or member.joined_on <= ${first} then ${months.length} when member.joined_on > ${last} then 0 else ${monthIndex(last) + 1} - (cast(substr(member.joined_on, 1, 4) as integer) * 12 + cast(substr(member.joined_on, 6, 2) as integer)) end`.as(
+                  'due',
+                ),
+              )
+              .select((eb) =>
+                eb
+                  .selectFrom('dues_payment as p')
+                  .select(sql<number>`count(*)`.as('n'))
+                  .whereRef('p.member_id', '=', 'member.id')
+                  .where('p.month', '>=', first)
+                  .where('p.month', '<=', last)
+                  .where((w) =>
+                    w.or([w('member.joined_on', 'is', null), w('p.month', '>=', w.ref('member.joined_on'))]),
+                  )
+                  .as('paid'),
+              )
+              .where((eb) => inSubtree(eb, 'member.org_path', org.path))
+              .where('member.status', 'in', DUES_STATUSES)
+              .as('x'),
           )
-          .where((eb) => inSubtree(eb, 'member.org_path', org.path))
-          .where('member.status', 'in', DUES_STATUSES)
-          .orderBy('member.org_path')
-          .orderBy('member.id')
-          .execute();
-        const owing = rows
-          .map((r) => {
-            const due = months.filter((m) => !r.joined_on || m >= r.joined_on).length;
-            return { r, due, paid: num(r.paid) };
-          })
-          .filter((x) => x.paid < x.due);
+          .where(sql<boolean>`x.paid < x.due`);
+        const [rows, total] = await Promise.all([
+          owing.selectAll().orderBy('x.org_path').orderBy('x.id').limit(limit).execute(),
+          owing.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+        ]);
         return {
           columns: [
             ...members.columns,
@@ -1062,16 +1065,16 @@ export class MetricEngine {
             { key: 'paid', title: '已交月数' },
             { key: 'unpaid', title: '欠交月数' },
           ],
-          rows: owing.slice(0, limit).map(({ r, due, paid }) => ({
+          rows: rows.map((r) => ({
             memberId: r.id,
             name: r.name,
             idNumberMasked: r.id_number_mask,
             orgName: r.branchName,
-            due,
-            paid,
-            unpaid: due - paid,
+            due: num(r.due),
+            paid: num(r.paid),
+            unpaid: num(r.due) - num(r.paid),
           })),
-          total: owing.length,
+          total: num(total.n),
         };
       }
       case 'branch_size_norm': {

@@ -9,6 +9,8 @@ import type { FileStore } from '../files/file-store.js';
 import { receiveFile, recordBlobs } from '../files/intake.js';
 import { notifyOrgCadres } from '../notification/notify.js';
 import type { SchemeService } from './scheme.service.js';
+import { assessmentPeriod } from './period.js';
+import { formatNumber } from './scoring.js';
 
 /** Evidence per report: at most this many files of at most this size each. */
 export const EVIDENCE_LIMITS = { maxFiles: 20, maxFileMb: 200 };
@@ -82,6 +84,7 @@ export class AssessmentReportService {
         submitted_at: now,
         reviewed_by: null,
         reviewed_at: null,
+        review_comment: null,
       };
       let id: number;
       if (existing) {
@@ -91,7 +94,7 @@ export class AssessmentReportService {
         id = (
           await trx
             .insertInto('assessment_report')
-            .values({ scheme_id: schemeId, item_id: itemId, org_id: orgId, review_comment: null, ...values })
+            .values({ scheme_id: schemeId, item_id: itemId, org_id: orgId, ...values })
             .returning('id')
             .executeTakeFirstOrThrow()
         ).id;
@@ -103,7 +106,7 @@ export class AssessmentReportService {
           notice: {
             kind: 'assessment.report',
             title: `${subject.name}报送了“${item.name}”`,
-            body: `${scheme.name}（${scheme.period}）：报送值 ${input.value}，请审核。`,
+            body: `${scheme.name}（${assessmentPeriod(scheme.period_kind, scheme.period).label}）：报送${item.name} ${item.format === 'percent' ? `${formatNumber(input.value * 100)}%` : `${formatNumber(input.value)} ${item.unit}`}，请审核。`,
             link: `/assessment/schemes/${schemeId}`,
           },
         },
@@ -210,6 +213,24 @@ export class AssessmentReportService {
     if (!e) throw notFound('佐证材料');
     await this.loadReport(actor, e.report_id);
     return e;
+  }
+
+  /** Removes an evidence file uploaded by mistake, while its report is not approved (the audit log keeps it). */
+  async removeEvidence(ctx: Ctx, evidenceId: number) {
+    const e = await this.openEvidence(ctx.actor, evidenceId);
+    const r = await this.loadReport(ctx.actor, e.report_id);
+    requireOrg(ctx.actor, 'write', { id: r.org_id, path: r.org_path });
+    if (r.status === 'approved' || r.scheme_status === 'published') throw conflict('报送已审核通过，材料不能再删除');
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('assessment_evidence').where('id', '=', evidenceId).execute();
+      await audit(trx, ctx, {
+        org: { id: r.org_id, path: r.org_path },
+        action: 'assessment.evidence_remove',
+        subjectType: 'assessment_evidence',
+        subjectId: evidenceId,
+        before: { reportId: r.id, filename: e.filename, sha256: e.sha256 },
+      });
+    });
   }
 
   /** Approves a report (its figure is scored) or returns it with a comment. */

@@ -1096,8 +1096,9 @@ export class SchemeService {
             uploadedAt: e.uploaded_at,
           })),
       })),
-      adjustments: full ? adjustments : adjustments.filter((a) => a.status === 'approved'),
-      deductions,
+      // Before publication an assessed org sees no scores, so neither the points taken or given.
+      adjustments: full ? adjustments : visible ? adjustments.filter((a) => a.status === 'approved') : [],
+      deductions: visible ? deductions : [],
     };
   }
 
