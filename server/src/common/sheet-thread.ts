@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { AppError } from './errors.js';
+import type ExcelJS from 'exceljs';
 import type { ParsedSheet } from './excel.js';
 
 /**
@@ -15,28 +16,55 @@ export async function readSheetOffThread(
 ): Promise<ParsedSheet> {
   const worker = startWorker({ buf, aliases, required });
   try {
-    const answer = await new Promise<{
-      sheet?: ParsedSheet;
-      error?: {
-        status?: number;
-        code?: string;
-        message: string;
-        problems?: AppError['problems'];
-        details?: AppError['details'];
-      };
-    }>((resolve, reject) => {
-      worker.once('message', resolve);
+    return await new Promise<ParsedSheet>((resolve, reject) => {
+      let sheet: ParsedSheet | undefined;
+      let keys: string[] = [];
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.head) {
+          sheet = {
+            columns: new Map(m.head.columns),
+            labels: new Map(m.head.labels),
+            headerRow: m.head.headerRow,
+            rows: [],
+          };
+          keys = [...sheet.columns.keys()];
+        } else if (m.rows)
+          for (const [row, texts, values] of m.rows)
+            sheet!.rows.push({
+              row,
+              cells: new Map(keys.map((k, i) => [k, texts[i]!])),
+              raw: new Map(keys.map((k, i) => [k, values[i]])),
+            });
+        else if (m.done) resolve(sheet!);
+        else if (m.error) {
+          const e = m.error;
+          reject(
+            e.status !== undefined && e.code !== undefined
+              ? new AppError(e.status, e.code, e.message, e.problems, e.details)
+              : new Error(e.message),
+          );
+        }
+      });
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`表格读取线程意外退出（${code}）`)));
     });
-    if (answer.sheet) return answer.sheet;
-    const e = answer.error!;
-    if (e.status !== undefined && e.code !== undefined)
-      throw new AppError(e.status, e.code, e.message, e.problems, e.details);
-    throw new Error(e.message);
   } finally {
     void worker.terminate();
   }
+}
+
+/** What sheet-worker.ts posts: the header, batches of rows, the end; or an error. */
+interface WorkerMessage {
+  head?: { columns: [string, number][]; labels: [string, string][]; headerRow: number };
+  rows?: [number, string[], ExcelJS.CellValue[]][];
+  done?: true;
+  error?: {
+    status?: number;
+    code?: string;
+    message: string;
+    problems?: AppError['problems'];
+    details?: AppError['details'];
+  };
 }
 
 function startWorker(workerData: unknown): Worker {
