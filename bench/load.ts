@@ -14,7 +14,8 @@
  * check-in per signed-in phone (BENCH_PHONES, default 200,000). Further knobs: BENCH_PHONE_PROCS (2),
  * BENCH_PHONE_CONNECTIONS (32 per process), BENCH_CADRES (24 accounts), BENCH_CADRE_CONNECTIONS (8, each waiting
  * BENCH_CADRE_THINK_MS = 250 ms between pages; phones do not wait),
- * BENCH_IMPORT_ROWS (20,000 members), BENCH_COMPLETION_ROWS (100,000), BENCH_LESSONS (10).
+ * BENCH_IMPORT_ROWS (20,000 members), BENCH_COMPLETION_ROWS (100,000), BENCH_LESSONS (10). TUANWU_CLI names another
+ * build of the CLI to serve (default: server/bin/tuanwu.mjs), to compare two builds on the same machine.
  */
 import { fork } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
@@ -447,7 +448,7 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
     await database.close();
 
     t0 = process.hrtime.bigint();
-    server = await ServerProcess.start(data.env, { timeoutMs: 600_000 });
+    server = await ServerProcess.start(data.env, { cli: process.env.TUANWU_CLI, timeoutMs: 600_000 });
     console.log(`${kind}: tuanwu serve up in ${(ms(t0) / 1000).toFixed(1)} s at ${server.base}`);
     const base = server.base;
     const soon = () => Date.now() + 3000;
