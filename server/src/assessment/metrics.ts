@@ -427,7 +427,12 @@ export class MetricEngine {
     const scope = this.scope(orgs);
     const shared = new Shared(this.db, scope, period);
     const unique = [...new Set(keys)];
-    const figures = await Promise.all(unique.map((k) => this.figures(k, scope, period, shared)));
+    // PostgreSQL runs the indicators' queries side by side on the pool; SQLite has one synchronous connection, where
+    // interleaving them only holds more rows in memory at once.
+    const figures: Map<number, MetricFigure>[] = [];
+    if (this.dialect.name === 'postgres')
+      figures.push(...(await Promise.all(unique.map((k) => this.figures(k, scope, period, shared)))));
+    else for (const k of unique) figures.push(await this.figures(k, scope, period, shared));
     return new Map(unique.map((k, i) => [k, figures[i]!]));
   }
 

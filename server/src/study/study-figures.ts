@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { DB, MemberStatus } from '../db/schema.js';
 import type { Actor } from '../access/access.js';
 import { ancestorIds, inSubtree, requireOrg } from '../access/access.js';
 import { notFound } from '../common/errors.js';
@@ -34,8 +34,15 @@ export interface Figures {
 /** A rate 0..1 capped at 1 (learners counted now may exceed members counted now), null without a denominator. */
 export const ratio = (a: number, b: number): number | null => (b > 0 ? Math.min(1, a / b) : null);
 
-/** Members on the roll (正常、转出中) of each org's subtree, read from the member_stats roll-up: the denominator of 参学率. */
-export async function currentMembers(db: Kysely<DB>, orgIds: number[]): Promise<Map<number, number>> {
+/**
+ * Members on the roll (正常、转出中, or the given statuses) of each org's subtree, read from the member_stats
+ * roll-up: the denominator of 参学率.
+ */
+export async function currentMembers(
+  db: Kysely<DB>,
+  orgIds: number[],
+  statuses: readonly MemberStatus[] = CURRENT_STATUSES,
+): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (let i = 0; i < orgIds.length; i += 5000) {
     const rows = await db
@@ -43,7 +50,7 @@ export async function currentMembers(db: Kysely<DB>, orgIds: number[]): Promise<
       .select(['org_id'])
       .select((eb) => eb.fn.sum<number>('n').as('n'))
       .where('org_id', 'in', orgIds.slice(i, i + 5000))
-      .where('status', 'in', CURRENT_STATUSES)
+      .where('status', 'in', [...statuses])
       .groupBy('org_id')
       .execute();
     for (const r of rows) out.set(r.org_id, Number(r.n));
