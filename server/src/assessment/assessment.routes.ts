@@ -434,6 +434,18 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
     },
     handler: async (req) => s.schemes.results(req.actor!, req.params.id),
   });
+  r.get('/api/assessment-schemes/:id/subjects', {
+    config: { access: { refs: [scheme('write')] } },
+    schema: {
+      tags,
+      summary: '参评单位 The orgs a scheme assesses',
+      params: idParams,
+      response: {
+        200: z.object({ items: z.array(o({ orgId: n, name: str, kindLabel: str, active: z.boolean() })) }),
+      },
+    },
+    handler: async (req) => ({ items: await s.schemes.subjects(req.actor!, req.params.id) }),
+  });
   r.get('/api/assessment-schemes/:id/series', {
     config: { access: { refs: [scheme('read')] } },
     schema: {

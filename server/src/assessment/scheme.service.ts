@@ -253,18 +253,22 @@ export class SchemeService {
       }
     });
     // Weights: all regular items or none, summing to 100 (scoreScheme checks it with empty values).
-    scoreScheme(
-      items.map((item, i) => ({
-        indicatorId: i,
-        name: byId.get(item.indicatorId)!.name,
-        points: item.points,
-        rule: item.rule,
-        value: null,
-        ...(item.weight != null && { weight: item.weight }),
-      })),
-      [],
-      [],
-    );
+    try {
+      scoreScheme(
+        items.map((item, i) => ({
+          indicatorId: i,
+          name: byId.get(item.indicatorId)!.name,
+          points: item.points,
+          rule: item.rule,
+          value: null,
+          ...(item.weight != null && { weight: item.weight }),
+        })),
+        [],
+        [],
+      );
+    } catch (e) {
+      throw badRequest((e as Error).message, [{ path: 'items', message: (e as Error).message }]);
+    }
     return byId;
   }
 
@@ -747,6 +751,24 @@ export class SchemeService {
         .execute();
   }
 
+  /** The orgs a scheme assesses (for its managers: picking an org for a deduction or an adjustment). */
+  async subjects(actor: Actor, id: number) {
+    await this.load(actor, id, 'write');
+    const rows = await this.db
+      .selectFrom('assessment_subject as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .select(['org.id', 'org.name', 'org.kind', 'org.status'])
+      .where('s.scheme_id', '=', id)
+      .orderBy('org.path')
+      .execute();
+    return rows.map((r) => ({
+      orgId: r.id,
+      name: r.name,
+      kindLabel: KIND_LABELS[r.kind],
+      active: r.status === 'active',
+    }));
+  }
+
   /** The scores of every assessed org, computed now (nothing written). */
   async compute(scheme: SchemeRow) {
     const id = scheme.id;
@@ -1027,11 +1049,11 @@ export class SchemeService {
           'a.points',
           'a.reason',
           'a.status',
-          'a.requested_at',
-          'a.decided_at',
-          'a.decision_note',
-          'q.display_name as requested_by',
-          'd.display_name as decided_by',
+          'a.requested_at as requestedAt',
+          'a.decided_at as decidedAt',
+          'a.decision_note as decisionNote',
+          'q.display_name as requestedBy',
+          'd.display_name as decidedBy',
         ])
         .where('a.scheme_id', '=', id)
         .where('a.org_id', '=', orgId)
@@ -1040,7 +1062,7 @@ export class SchemeService {
       this.db
         .selectFrom('assessment_deduction as d')
         .leftJoin('account as a', 'a.id', 'd.created_by')
-        .select(['d.id', 'd.points', 'd.reason', 'd.created_at', 'a.display_name as created_by'])
+        .select(['d.id', 'd.points', 'd.reason', 'd.created_at as createdAt', 'a.display_name as createdBy'])
         .where('d.scheme_id', '=', id)
         .where('d.org_id', '=', orgId)
         .orderBy('d.id')
@@ -1272,23 +1294,23 @@ export class SchemeService {
       .leftJoin('account as d', 'd.id', 'a.decided_by')
       .select([
         'a.id',
-        'a.org_id',
-        'org.name as org_name',
+        'a.org_id as orgId',
+        'org.name as orgName',
         'a.points',
         'a.reason',
         'a.status',
-        'a.requested_by as requested_by_id',
-        'a.requested_at',
-        'a.decided_at',
-        'a.decision_note',
-        'q.display_name as requested_by',
-        'd.display_name as decided_by',
+        'a.requested_by as requestedById',
+        'a.requested_at as requestedAt',
+        'a.decided_at as decidedAt',
+        'a.decision_note as decisionNote',
+        'q.display_name as requestedBy',
+        'd.display_name as decidedBy',
       ])
       .where('a.scheme_id', '=', id)
       .$if(status !== undefined, (q) => q.where('a.status', '=', status!))
       .orderBy('a.id', 'desc')
       .execute();
-    return rows.map((r) => ({ ...r, canDecide: r.status === 'pending' && r.requested_by_id !== actor.accountId }));
+    return rows.map((r) => ({ ...r, canDecide: r.status === 'pending' && r.requestedById !== actor.accountId }));
   }
 
   // -------------------------------------------------------------------------------------------------------------

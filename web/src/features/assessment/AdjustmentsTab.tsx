@@ -155,7 +155,7 @@ function DecideModal({
   return (
     <Modal
       open
-      title={`审批分数调整：${row.org_name} ${signed(row.points)} 分`}
+      title={`审批分数调整：${row.orgName} ${signed(row.points)} 分`}
       okText="确定"
       cancelText="取消"
       confirmLoading={busy}
@@ -167,7 +167,7 @@ function DecideModal({
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="decide-error" />}
       <Flex vertical gap={12}>
         <Typography.Text>
-          原因：{row.reason}（{row.requested_by ?? '—'} 于 {formatTime(row.requested_at)} 提出）
+          原因：{row.reason}（{row.requestedBy ?? '—'} 于 {formatTime(row.requestedAt)} 提出）
         </Typography.Text>
         <Radio.Group
           value={approve}
@@ -237,7 +237,7 @@ export function AdjustmentsTab({
         onRow={(r) => ({ 'data-testid': `adjustment-${r.id}` }) as React.HTMLAttributes<HTMLElement>}
         locale={{ emptyText: <Empty description="没有分数调整" /> }}
         columns={[
-          { title: '单位', dataIndex: 'org_name', width: 200 },
+          { title: '单位', dataIndex: 'orgName', width: 200 },
           {
             title: '调整',
             dataIndex: 'points',
@@ -262,9 +262,9 @@ export function AdjustmentsTab({
             width: 170,
             render: (_: unknown, r) => (
               <Flex vertical>
-                <span>{r.requested_by ?? '—'}</span>
+                <span>{r.requestedBy ?? '—'}</span>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {formatTime(r.requested_at)}
+                  {formatTime(r.requestedAt)}
                 </Typography.Text>
               </Flex>
             ),
@@ -286,8 +286,8 @@ export function AdjustmentsTab({
                 )
               ) : (
                 <Flex vertical>
-                  <span>{r.decided_by ?? '—'}</span>
-                  {r.decision_note && <Typography.Text type="secondary">{r.decision_note}</Typography.Text>}
+                  <span>{r.decidedBy ?? '—'}</span>
+                  {r.decisionNote && <Typography.Text type="secondary">{r.decisionNote}</Typography.Text>}
                 </Flex>
               ),
           },

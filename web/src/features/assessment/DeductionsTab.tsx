@@ -100,8 +100,8 @@ export function DeductionsTab({
                 render: (p: number) => <Typography.Text type="danger">−{num(p)}</Typography.Text>,
               },
               { title: '原因', dataIndex: 'reason' },
-              { title: '记录人', dataIndex: 'created_by', width: 140 },
-              { title: '时间', dataIndex: 'created_at', width: 170, render: (t: string) => formatTime(t) },
+              { title: '记录人', dataIndex: 'createdBy', width: 140 },
+              { title: '时间', dataIndex: 'createdAt', width: 170, render: (t: string) => formatTime(t) },
               ...(draft
                 ? [
                     {

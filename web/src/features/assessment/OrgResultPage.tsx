@@ -319,7 +319,7 @@ function OrgResultView({ schemeId, orgId }: { schemeId: number; orgId: number })
                 points: -d.points,
                 tag: <Tag color="red">扣分</Tag>,
                 reason: d.reason,
-                meta: `${d.created_by ?? s.orgName} · ${formatTime(d.created_at).slice(0, 16)}`,
+                meta: `${d.createdBy ?? s.orgName} · ${formatTime(d.createdAt).slice(0, 16)}`,
               })),
               ...[...approvedAdjustments, ...otherAdjustments].map((a) => ({
                 key: `a${a.id}`,
@@ -334,7 +334,7 @@ function OrgResultView({ schemeId, orgId }: { schemeId: number; orgId: number })
                   </Tag>
                 ),
                 reason: a.reason,
-                meta: `${a.requested_by ?? ''}提出${a.decided_by ? ` · ${a.decided_by}审批` : ''}${a.decision_note ? ` · ${a.decision_note}` : ''}`,
+                meta: `${a.requestedBy ?? ''}提出${a.decidedBy ? ` · ${a.decidedBy}审批` : ''}${a.decisionNote ? ` · ${a.decisionNote}` : ''}`,
               })),
             ]}
             renderItem={(x) => (

@@ -108,13 +108,13 @@ export interface OrgResult {
     points: number;
     reason: string;
     status: 'pending' | 'approved' | 'rejected';
-    requested_at: string;
-    decided_at: string | null;
-    decision_note: string | null;
-    requested_by: string | null;
-    decided_by: string | null;
+    requestedAt: string;
+    decidedAt: string | null;
+    decisionNote: string | null;
+    requestedBy: string | null;
+    decidedBy: string | null;
   }[];
-  deductions: { id: number; points: number; reason: string; created_at: string; created_by: string | null }[];
+  deductions: { id: number; points: number; reason: string; createdAt: string; createdBy: string | null }[];
 }
 
 export interface DrillResult {

@@ -143,17 +143,17 @@ export interface Results {
 /** GET …/adjustments (the server's column names). */
 export interface AdjustmentRow {
   id: number;
-  org_id: number;
-  org_name: string;
+  orgId: number;
+  orgName: string;
   points: number;
   reason: string;
   status: 'pending' | 'approved' | 'rejected';
-  requested_by_id: number | null;
-  requested_at: string;
-  decided_at: string | null;
-  decision_note: string | null;
-  requested_by: string | null;
-  decided_by: string | null;
+  requestedById: number | null;
+  requestedAt: string;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  requestedBy: string | null;
+  decidedBy: string | null;
   canDecide: boolean;
 }
 
@@ -200,7 +200,7 @@ export interface OrgBreakdown {
     status: ReportStatus;
     evidence: EvidenceFile[];
   }[];
-  deductions: { id: number; points: number; reason: string; created_at: string; created_by: string | null }[];
+  deductions: { id: number; points: number; reason: string; createdAt: string; createdBy: string | null }[];
 }
 
 export interface RatingRow {
