@@ -108,6 +108,12 @@ function SchemeView({ id }: { id: number }) {
   const { setOrgId } = useCurrentOrg();
   const { data: scheme, error, reload } = useRequest(() => api.get<Scheme>(`/api/assessment-schemes/${id}`), [id]);
   const results = useRequest(() => api.get<Results>(`/api/assessment-schemes/${id}/results`), [id]);
+  // The assessed orgs, so deductions and adjustments can be entered before the first scoring (managers only).
+  const assessed = useRequest(
+    () => api.get<{ items: { orgId: number; name: string }[] }>(`/api/assessment-schemes/${id}/subjects`),
+    [id],
+    Boolean(scheme?.canManage),
+  );
   const [busy, setBusy] = useState<string | null>(null);
   const [lastScore, setLastScore] = useState<{ orgs: number; ms: number } | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -186,10 +192,11 @@ function SchemeView({ id }: { id: number }) {
 
   const draft = scheme.status === 'draft';
   const manage = scheme.canManage;
-  const subjects = (results.data?.rows ?? []).map((r) => ({
+  const deducted = new Map((results.data?.rows ?? []).map((r) => [r.orgId, r.deductionTotal]));
+  const subjects = (assessed.data?.items ?? results.data?.rows ?? []).map((r) => ({
     orgId: r.orgId,
     name: r.name,
-    deductionTotal: r.deductionTotal,
+    deductionTotal: deducted.get(r.orgId) ?? 0,
   }));
   const onChanged = () => refresh();
   const tab = params.get('tab') ?? 'results';
