@@ -21,7 +21,8 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    chunkSizeWarningLimit: 600,
+    // antd alone is ≈ 630 kB minified (≈ 190 kB gzip) and cannot be cut without a chunk cycle (see below).
+    chunkSizeWarningLimit: 700,
     rolldownOptions: {
       input: { main: page('./index.html'), m: page('./m/index.html') },
       output: {
@@ -29,7 +30,9 @@ export default defineConfig({
           groups: [
             { name: 'preact', test: /node_modules[\\/]preact[\\/]/, priority: 40 },
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 30 },
-            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/, priority: 25 },
+            // zrender (the renderer) never imports echarts, so the two chunks form no cycle.
+            { name: 'zrender', test: /node_modules[\\/]zrender[\\/]/, priority: 26 },
+            { name: 'echarts', test: /node_modules[\\/]echarts[\\/]/, priority: 25 },
             { name: 'icons', test: /node_modules[\\/]@ant-design[\\/]icons/, priority: 22 },
             // antd's building blocks never import antd itself, so these chunks form no import cycle (a cycle
             // between chunks breaks module initialisation; rolldown's `maxSize` cutting of antd did exactly that).
