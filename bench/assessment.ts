@@ -67,14 +67,16 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   const keys = METRIC_KEYS.slice(0, 10);
   const engine = new MetricEngine(db, database.dialect);
 
-  // Anchor: counting the members (the smallest index of the largest table), warmed like the figures.
+  // Anchor: one full scan of the member table (no index has political_status), the least any figure over every
+  // member's own fields costs; measured warm, like the figures.
   const anchorRuns: number[] = [];
-  for (let i = 0; i < RUNS + 1; i++) {
+  for (let i = 0; i < 4; i++) {
     const t0 = process.hrtime.bigint();
-    await sql`select count(*) as n from member`.execute(db);
+    await sql`select count(*) as n from member where political_status = '中共党员'`.execute(db);
     anchorRuns.push(ms(t0));
   }
   const anchor = median(anchorRuns.slice(1));
+  const ANCHOR = 'one full scan of member (count where political_status = …)';
 
   // One warm-up, then the median of RUNS computeMany calls over the ten indicators.
   await engine.computeMany(keys, orgs, period);
@@ -90,7 +92,7 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
     `computeMany of the first 10 computed indicators for ${orgs.length} orgs (depth 3–4 committees), period ${year} — median of ${RUNS}`,
     median(runs),
     '≤ 2 000 ms',
-    'select count(*) from member',
+    ANCHOR,
     anchor,
   );
 
@@ -119,7 +121,7 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
       `${k} ${m.name}${keys.includes(k) ? '' : ' (not in the ten)'}: province ${fmt(p.value)} (${p.numerator}${p.denominator === null ? '' : ` / ${p.denominator}`}); ${spread}`,
       median(one),
       '—',
-      'select count(*) from member',
+      ANCHOR,
       anchor,
     );
   }
