@@ -20,6 +20,7 @@ import { openSqlite } from '../server/src/db/database.js';
 import { migrateToLatest } from '../server/src/db/migrate.js';
 import { nowIso, shanghaiDay, shanghaiInstant } from '../server/src/common/time.js';
 import { METRIC_KEYS, METRICS, MetricEngine, type MetricFigure } from '../server/src/assessment/metrics.js';
+import { refreshFacts } from '../server/src/assessment/org-facts.js';
 import { benchDatabase, ms, onEachDatabase, Results } from './common.js';
 
 const results = new Results();
@@ -77,6 +78,97 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   }
   const anchor = median(anchorRuns.slice(1));
   const ANCHOR = 'one full scan of member (count where political_status = …)';
+
+  // The per-branch facts (org_fact) of 推优入党率, 评议参评率 and 团费交纳率, refreshed cold: every branch with members
+  // marked, as after the migration, `tuanwu demo` or a restore (the first scoring pays this once).
+  await sql`insert into org_fact_dirty (org_id, v) select distinct org_id, 1 from member where true on conflict (org_id) do nothing`.execute(
+    db,
+  );
+  {
+    const t0 = process.hrtime.bigint();
+    const n = await refreshFacts(db, database.dialect);
+    results.record(
+      kind,
+      `(cold) refreshFacts with every branch marked (${n} branches): the first scoring after the migration, a demo or a restore`,
+      ms(t0),
+      '—',
+      ANCHOR,
+      anchor,
+    );
+  }
+  // A day's records: 1,000 payments and 1,000 grades of members of 50 branches (next year's, so no figure of this
+  // year moves), then the refresh the next scoring runs; removed afterwards, so the database is unchanged.
+  {
+    const branches = await db
+      .selectFrom('member_stats as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .select('s.org_id')
+      .where('org.kind', '=', 'branch')
+      .where('s.status', '=', 'normal')
+      .where('s.n', '>=', 20)
+      .orderBy('s.org_id')
+      .execute();
+    const chosen = branches.filter((_, i) => i % Math.max(1, Math.floor(branches.length / 50)) === 0).slice(0, 50);
+    const members: number[] = [];
+    for (const b of chosen)
+      for (const m of await db
+        .selectFrom('member')
+        .select('id')
+        .where('org_id', '=', b.org_id)
+        .where('status', '=', 'normal')
+        .orderBy('id')
+        .limit(20)
+        .execute())
+        members.push(m.id);
+    const account = await db.selectFrom('account').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const month = `${year + 1}-01`;
+    const at = nowIso();
+    const t0 = process.hrtime.bigint();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('dues_payment')
+        .values(
+          members.map((id) => ({
+            member_id: id,
+            month,
+            amount_cents: 50,
+            recorded_by: account.id,
+            recorded_at: at,
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto('member_evaluation')
+        .values(
+          members.map((id) => ({
+            member_id: id,
+            year: year + 1,
+            grade: '优秀',
+            entered_by: account.id,
+            entered_at: at,
+          })),
+        )
+        .execute();
+    });
+    const writeMs = ms(t0);
+    const t1 = process.hrtime.bigint();
+    const n = await refreshFacts(db, database.dialect);
+    results.record(
+      kind,
+      `refreshFacts after ${members.length} payments and ${members.length} grades in ${chosen.length} branches (${n} branches recomputed; the writes with their triggers took ${writeMs.toFixed(0)} ms)`,
+      ms(t1),
+      '—',
+      ANCHOR,
+      anchor,
+    );
+    await db.deleteFrom('dues_payment').where('month', '=', month).where('member_id', 'in', members).execute();
+    await db
+      .deleteFrom('member_evaluation')
+      .where('year', '=', year + 1)
+      .where('member_id', 'in', members)
+      .execute();
+    await refreshFacts(db, database.dialect);
+  }
 
   // One warm-up, then the median of RUNS computeMany calls over the ten indicators.
   await engine.computeMany(keys, orgs, period);

@@ -15,6 +15,7 @@ import {
   type MetricKey,
   type MetricOrg,
 } from './metrics.js';
+import { refreshFacts } from './org-facts.js';
 
 /** 2026 third quarter in Beijing time, half-open. */
 const Q3 = { from: shanghaiInstant('2026-07-01'), to: shanghaiInstant('2026-10-01') };
@@ -735,5 +736,233 @@ describe.each(DIALECTS)('assessment indicators computed from the records (%s)', 
       for (const row of d.records.rows)
         for (const c of d.records.columns) expect(row, `${k}.${c.key}`).toHaveProperty(c.key);
     }
+  });
+});
+
+describe.each(DIALECTS)('indicators read from the per-branch facts stay right after every write (%s)', (dialect) => {
+  let env: TestEnv;
+  let t: Tree;
+  let engine: MetricEngine;
+  let db: Kysely<DB>;
+  let account: number;
+  const FACT_KEYS: MetricKey[] = ['party_recommendation', 'member_evaluation', 'dues_paid'];
+  const names: OrgName[] = [
+    'city',
+    'dA',
+    'edu',
+    's1',
+    'gb1',
+    'b1',
+    'b2',
+    's2',
+    'b3',
+    'town',
+    'v1',
+    'dB',
+    's3',
+    'other',
+    'ob',
+  ];
+
+  beforeAll(async () => {
+    env = await createEnv(dialect);
+    db = env.database.db;
+    t = await seed(env);
+    engine = new MetricEngine(db, env.database.dialect);
+    account = (await db.selectFrom('account').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(() => env.close());
+
+  /**
+   * The three indicators for every org, [numerator, denominator] by org name; checked equal to the figures after
+   * recomputing every branch's facts from scratch (a missed mark would leave a branch's facts stale).
+   */
+  async function figures(period = Q3) {
+    const orgs = names.map((n) => t[n]);
+    const read = async () => {
+      const many = await engine.computeMany(FACT_KEYS, orgs, period);
+      return Object.fromEntries(
+        FACT_KEYS.map((k) => [
+          k,
+          Object.fromEntries(
+            names.map((n) => [n, [many.get(k)!.get(t[n].id)!.numerator, many.get(k)!.get(t[n].id)!.denominator]]),
+          ),
+        ]),
+      ) as Record<MetricKey, Record<OrgName, [number, number]>>;
+    };
+    const incremental = await read();
+    expect(await db.selectFrom('org_fact_dirty').select('org_id').execute()).toEqual([]);
+    await db.deleteFrom('org_fact').execute();
+    await db
+      .insertInto('org_fact_dirty')
+      .columns(['org_id', 'v'])
+      .expression((eb) => eb.selectFrom('org').select(['id', eb.lit(1).as('v')]))
+      .execute();
+    expect(await read()).toEqual(incremental);
+    return incremental;
+  }
+
+  /** member_stats as the member module keeps it when a member changes branch or status. */
+  async function restat(changes: [{ path: string }, MemberStatus, number][]) {
+    const stats = new MemberStats();
+    for (const [org, status, delta] of changes) stats.add(org.path, status, delta);
+    await db.transaction().execute((trx) => stats.flush(trx));
+  }
+
+  const pay = (memberId: number, month: string) =>
+    db
+      .insertInto('dues_payment')
+      .values({
+        member_id: memberId,
+        month,
+        amount_cents: 20,
+        recorded_by: account,
+        recorded_at: new Date().toISOString(),
+      })
+      .execute();
+
+  it('starts from the figures of the records', async () => {
+    const f = await figures();
+    expect(f.party_recommendation.city).toEqual([1, 3]);
+    expect(f.member_evaluation.city).toEqual([4, 11]);
+    expect(f.dues_paid.city).toEqual([8, 26]);
+    expect(f.dues_paid.other).toEqual([1, 5]);
+  });
+
+  it('a member moving branch takes their payments and grade along', async () => {
+    const { m1 } = t.members;
+    await db.updateTable('member').set({ org_id: t.s3.id, org_path: t.s3.path }).where('id', '=', m1).execute();
+    await restat([
+      [t.b1, 'normal', -1],
+      [t.s3, 'normal', 1],
+    ]);
+    const f = await figures();
+    // m1 paid July–September and was graded for 2026.
+    expect(f.dues_paid.b1).toEqual([2, 8]);
+    expect(f.dues_paid.dB).toEqual([5, 6]);
+    expect(f.dues_paid.city).toEqual([8, 26]);
+    expect(f.member_evaluation.b1).toEqual([1, 3]);
+    expect(f.member_evaluation.dB).toEqual([1, 2]);
+  });
+
+  it('a payment, a grade and an approved recommendation count at the next computation', async () => {
+    const { m2, m4 } = t.members;
+    await pay(m2, '2026-08');
+    await db
+      .insertInto('member_evaluation')
+      .values({
+        member_id: m4,
+        year: 2026,
+        grade: '合格',
+        entered_by: account,
+        entered_at: new Date().toISOString(),
+        certified_by: null,
+        certified_at: null,
+      })
+      .execute();
+    const m8 = (
+      await db
+        .selectFrom('member')
+        .select('id')
+        .where('org_id', '=', t.v1.id)
+        .where('political_status', '=', '中共党员')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const rec = await db
+      .insertInto('party_recommendation')
+      .values({
+        member_id: m8,
+        applied: 1,
+        applied_on: null,
+        recommended_on: '2026-09-01',
+        confirmed_on: null,
+        outcome: 'pending',
+        status: 'submitted',
+        note: null,
+        submitted_by: account,
+        submitted_at: new Date().toISOString(),
+        decided_by: null,
+        decided_at: null,
+        decision_note: null,
+      } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    let f = await figures();
+    expect(f.dues_paid.b1).toEqual([3, 8]);
+    expect(f.member_evaluation.b1).toEqual([2, 3]);
+    expect(f.party_recommendation.town).toEqual([1, 2]);
+    await db.updateTable('party_recommendation').set({ status: 'approved' }).where('id', '=', rec.id).execute();
+    f = await figures();
+    expect(f.party_recommendation.town).toEqual([2, 2]);
+    expect(f.party_recommendation.city).toEqual([2, 3]);
+  });
+
+  it('a change of status or 政治面貌 moves the member in or out of the counts', async () => {
+    const { m2 } = t.members;
+    // m2 (b1: paid July and August, graded 2026) leaves the roll.
+    await db.updateTable('member').set({ status: 'transferred_out' }).where('id', '=', m2).execute();
+    await restat([
+      [t.b1, 'normal', -1],
+      [t.b1, 'transferred_out', 1],
+    ]);
+    let f = await figures();
+    expect(f.dues_paid.b1).toEqual([1, 5]);
+    expect(f.member_evaluation.b1).toEqual([1, 2]);
+    // m11 (s3, recommended in October) is counted as a Party member by 政治面貌, whatever the status.
+    await db
+      .updateTable('member')
+      .set({ political_status: '共青团员' })
+      .where('political_status', '=', '中共预备党员')
+      .where('org_id', '=', t.s3.id)
+      .execute();
+    f = await figures();
+    expect(f.party_recommendation.dB).toEqual([0, 0]);
+  });
+
+  it('deleted payments, grades and members no longer count', async () => {
+    const { m4 } = t.members;
+    await db.deleteFrom('dues_payment').where('member_id', '=', m4).where('month', '=', '2026-08').execute();
+    await db.deleteFrom('member_evaluation').where('member_id', '=', m4).execute();
+    const extra = (await db.selectFrom('member').select('id').where('org_id', '=', t.ob.id).orderBy('id').execute()).at(
+      -1,
+    )!;
+    await pay(extra.id, '2026-07');
+    expect((await figures()).dues_paid.ob).toEqual([2, 5]);
+    await db.deleteFrom('dues_payment').where('member_id', '=', extra.id).execute();
+    await db.deleteFrom('member').where('id', '=', extra.id).execute();
+    const f = await figures();
+    expect(f.dues_paid.b1).toEqual([0, 5]);
+    expect(f.member_evaluation.b1).toEqual([0, 2]);
+    expect(f.dues_paid.ob[0]).toBe(1);
+  });
+
+  it('a refresh recomputes only the branches written to', async () => {
+    await figures();
+    const before = await db
+      .selectFrom('org_fact')
+      .selectAll()
+      .orderBy('org_id')
+      .orderBy('fact')
+      .orderBy('period')
+      .execute();
+    // Edits that do not touch what the facts count mark nothing.
+    await db.updateTable('member').set({ name: '改名' }).where('id', '=', t.members.m3).execute();
+    expect(await db.selectFrom('org_fact_dirty').select('org_id').execute()).toEqual([]);
+    await pay(t.members.m3, '2026-09');
+    expect((await db.selectFrom('org_fact_dirty').select('org_id').execute()).map((r) => r.org_id)).toEqual([t.b1.id]);
+    expect(await refreshFacts(db, env.database.dialect)).toBe(1);
+    expect(await refreshFacts(db, env.database.dialect)).toBe(0);
+    const after = await db
+      .selectFrom('org_fact')
+      .selectAll()
+      .orderBy('org_id')
+      .orderBy('fact')
+      .orderBy('period')
+      .execute();
+    const other = (rows: typeof before) => rows.filter((r) => r.org_id !== t.b1.id);
+    expect(other(after)).toEqual(other(before));
+    const paidSept = (rows: typeof before) =>
+      rows.find((r) => r.org_id === t.b1.id && r.fact === 'dues_paid' && r.period === '2026-09')?.n ?? 0;
+    expect(Number(paidSept(after))).toBe(Number(paidSept(before)) + 1);
   });
 });

@@ -3,28 +3,24 @@
  * orgs (each org's whole subtree) over a period, and the records behind each figure.
  *
  * Every figure is set-based: one grouped query per indicator over the smallest subtree holding all the requested
- * orgs (per branch or per parent org), or a read of a roll-up table (member_stats, lesson_stats), then a walk up
+ * orgs (per branch or per parent org), or a read of a roll-up table (member_stats, lesson_stats, org_fact), then a walk up
  * each row's path to the requested orgs in JS. No query runs per org. The terms of a figure come from the
  * module that owns the records (study, member, transfer, org, task), so each figure has one implementation.
  */
 import { sql, type Kysely } from 'kysely';
-import type { DB } from '../db/schema.js';
+import type { DB, OrgFactTable } from '../db/schema.js';
 import type { Dialect } from '../db/dialect.js';
 import { ancestorIds, inSubtree } from '../access/access.js';
 import { nowIso, shanghaiDay } from '../common/time.js';
 import { CURRENT_STATUSES } from '../member/member-fields.js';
 import { currentMembers, FORMULAS as STUDY_FORMULAS, ratio } from '../study/study-figures.js';
 import { GRADUATE_HANDOVER_FORMULA, graduateHandoverByBranch, pendingGraduates } from '../member/transfer.service.js';
-import {
-  DUES_STATUSES,
-  PARTY_RECOMMENDATION_FORMULA,
-  PARTY_STATUSES,
-  partyRecommendationByBranch,
-} from '../member/member-records.service.js';
+import { DUES_STATUSES, PARTY_RECOMMENDATION_FORMULA, PARTY_STATUSES } from '../member/member-records.service.js';
 import { BRANCH_SIZE, secretaryOf } from '../org/org-reports.js';
 import { KIND_LABELS } from '../org/org-kinds.js';
 import { dueAssignments, isOnTime, ON_TIME_FORMULA } from '../task/task-ledger.js';
 import { STATE_LABELS } from '../task/assignment.service.js';
+import { refreshFacts } from './org-facts.js';
 
 export type MetricKey =
   | 'study_participation'
@@ -228,6 +224,9 @@ export const METRICS: Record<MetricKey, MetricDef> = {
 
 export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
 
+/** The indicators that add up org_fact (org-facts.ts) instead of reading the records. */
+const FACT_METRICS = new Set<MetricKey>(['party_recommendation', 'member_evaluation', 'dues_paid']);
+
 /** The Beijing-time calendar of a period: first and last day, its months (those whose first day lies in it), its year. */
 export function periodCalendar(p: Period) {
   const fromDay = shanghaiDay(p.from);
@@ -427,6 +426,8 @@ export class MetricEngine {
     const scope = this.scope(orgs);
     const shared = new Shared(this.db, scope, period);
     const unique = [...new Set(keys)];
+    // The indicators read from org_fact need the branches changed since the last refresh recomputed first.
+    if (unique.some((k) => FACT_METRICS.has(k))) await refreshFacts(this.db, this.dialect);
     // PostgreSQL runs the indicators' queries side by side on the pool; SQLite has one synchronous connection, where
     // interleaving them only holds more rows in memory at once.
     const figures: Map<number, MetricFigure>[] = [];
@@ -524,31 +525,46 @@ export class MetricEngine {
     return t.rates();
   }
 
+  /**
+   * Sums of one fact (org-facts.ts) per branch of the scope over periods `from`..`to` (inclusive), with the branch's
+   * path: one row per branch, read from the fact index.
+   */
+  private facts(scope: Scope, fact: OrgFactTable['fact'], from: string, to: string) {
+    return this.within(
+      this.db
+        .selectFrom(
+          this.db
+            .selectFrom('org_fact')
+            .select(['org_id', sql<number>`sum(n)`.as('n')])
+            .where('fact', '=', fact)
+            .where('period', '>=', from)
+            .where('period', '<=', to)
+            .groupBy('org_id')
+            .as('f'),
+        )
+        .innerJoin('org', 'org.id', 'f.org_id')
+        .select(['org.path', 'f.n']),
+      'org.path',
+      scope,
+    ).execute();
+  }
+
+  /** Party members (by their current 政治面貌) and those with an approved 推优 on or before the period's last day. */
   private async partyRecommendation(scope: Scope, period: Period) {
     const { lastDay } = periodCalendar(period);
-    const rows = await partyRecommendationByBranch(this.db, scope.prefix, lastDay);
+    const [party, recommended] = await Promise.all([
+      this.facts(scope, 'party', '', ''),
+      this.facts(scope, 'recommended', '', lastDay),
+    ]);
     const t = new Tally(scope.idSet);
-    for (const r of rows) t.add(r.path, r.recommended, r.party);
+    for (const r of party) t.add(r.path, 0, num(r.n));
+    for (const r of recommended) t.add(r.path, num(r.n));
     return t.rates();
   }
 
   private async memberEvaluation(scope: Scope, period: Period, shared: Shared) {
-    const { year } = periodCalendar(period);
-    const [rows, members] = await Promise.all([
-      this.within(
-        this.db
-          .selectFrom('member_evaluation as e')
-          .innerJoin('member', 'member.id', 'e.member_id')
-          .select([byPath('member.org_path'), sql<number>`count(*)`.as('n')])
-          .where('e.year', '=', year)
-          .where('member.status', 'in', CURRENT_STATUSES),
-        'member.org_path',
-        scope,
-      )
-        .groupBy(sql`1`)
-        .execute(),
-      shared.members(),
-    ]);
+    const year = String(periodCalendar(period).year);
+    const [rows, members] = await Promise.all([this.facts(scope, 'evaluated', year, year), shared.members()]);
     const t = new Tally(scope.idSet);
     for (const r of rows) t.add(r.path, num(r.n));
     for (const id of scope.ids) t.addOwn(id, 0, members.get(id) ?? 0);
@@ -558,7 +574,8 @@ export class MetricEngine {
   /**
    * Member-months of the period's months from each member's 入团年月 on (status 正常), and those paid. Due: the
    * members now (member_stats) × months, less the months before joining of those who joined after the first
-   * month (read along the 入团年月 index); paid: the payments of those months.
+   * month (read along the 入团年月 index: joinings are spread over months, a roll-up of them would be as large);
+   * paid: the branches' payment counts of those months (org_fact).
    */
   private async duesPaid(scope: Scope, period: Period) {
     const { months } = periodCalendar(period);
@@ -580,22 +597,7 @@ export class MetricEngine {
       )
         .groupBy(sql`1`)
         .execute(),
-      this.within(
-        this.db
-          .selectFrom('dues_payment as p')
-          // CROSS JOIN keeps SQLite walking the payments (each finds its member by id), not every member's payments.
-          .crossJoin('member')
-          .whereRef('member.id', '=', 'p.member_id')
-          .select([byPath('member.org_path'), sql<number>`count(*)`.as('n')])
-          .where('p.month', '>=', first)
-          .where('p.month', '<=', last)
-          .where('member.status', 'in', DUES_STATUSES)
-          .where((eb) => eb.or([eb('member.joined_on', 'is', null), eb('p.month', '>=', eb.ref('member.joined_on'))])),
-        'member.org_path',
-        scope,
-      )
-        .groupBy(sql`1`)
-        .execute(),
+      this.facts(scope, 'dues_paid', first, last),
     ]);
     for (const id of scope.ids) t.addOwn(id, 0, (owing.get(id) ?? 0) * months.length);
     for (const r of late) t.add(r.path, 0, -num(r.n));

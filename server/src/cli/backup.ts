@@ -10,7 +10,11 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { FileStore } from '../files/file-store.js';
 
-/** Tables in dependency order (parents first). */
+/**
+ * Tables in dependency order (parents first). Not backed up: org_fact and org_fact_dirty, derived from member and
+ * its records (assessment/org-facts.ts); a restore's inserts mark every restored branch, and the first scoring
+ * (or the hourly refresh of `serve`) recomputes them.
+ */
 export const BACKUP_TABLES: (keyof DB)[] = [
   'org',
   'account',

@@ -16,6 +16,7 @@ import { generatePassword } from '../common/crypto.js';
 import { hashPassword } from '../auth/passwords.js';
 import { METRICS, type MetricKey } from '../assessment/metrics.js';
 import { schemeBulletin } from '../assessment/bulletin.js';
+import { refreshFacts } from '../assessment/org-facts.js';
 
 const HELP = `tuanwu 团务 — 命令行
 
@@ -145,13 +146,15 @@ async function main(argv: string[]): Promise<void> {
         logger: { level: config.logLevel },
       });
       // Background work, safe on several nodes at once: reminders are recorded before they are sent, and
-      // collecting orphaned files only removes what no record refers to.
+      // collecting orphaned files only removes what no record refers to; refreshing the assessment facts
+      // (org_fact) takes each marked branch once, so a scoring rarely has to.
       const hourly = async () => {
         try {
           await services.taskReminders.sweep();
           await services.attachments.collect();
+          await refreshFacts(database.db, database.dialect);
         } catch (e) {
-          app.log.error(e, 'hourly task reminders / file collection failed');
+          app.log.error(e, 'hourly task reminders / file collection / assessment facts failed');
         }
       };
       const timer = setInterval(() => void hourly(), 3_600_000);

@@ -8,6 +8,7 @@ import * as memberSignIn from './migrations/2026-11-22-05-member-sign-in.js';
 import * as study from './migrations/2026-11-22-06-study.js';
 import * as tasks from './migrations/2026-11-30-07-tasks.js';
 import * as assessment from './migrations/2026-11-30-08-assessment.js';
+import * as orgFacts from './migrations/2026-11-30-09-org-facts.js';
 import * as memberStartedTransfers from './migrations/2026-11-22-21-member-started-transfers.js';
 import * as rosterSort from './migrations/2026-11-22-20-member-roster-sort.js';
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, typeof foundation> = {
   '2026-11-22-21-member-started-transfers': memberStartedTransfers,
   '2026-11-30-07-tasks': tasks,
   '2026-11-30-08-assessment': assessment,
+  '2026-11-30-09-org-facts': orgFacts,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -547,6 +547,20 @@ export interface AssessmentResultTable {
   computed_at: string;
 }
 
+/** Counts of a branch's member records that assessment indicators add up (assessment/org-facts.ts); derived data. */
+export interface OrgFactTable {
+  org_id: number;
+  fact: 'party' | 'recommended' | 'evaluated' | 'dues_paid';
+  period: string;
+  n: number;
+}
+
+/** Branches whose org_fact rows must be recomputed, marked by triggers on member and its records. */
+export interface OrgFactDirtyTable {
+  org_id: number;
+  v: number;
+}
+
 export interface BranchRatingTable {
   scheme_id: number;
   org_id: number;
@@ -604,4 +618,6 @@ export interface DB {
   assessment_evidence: AssessmentEvidenceTable;
   assessment_result: AssessmentResultTable;
   branch_rating: BranchRatingTable;
+  org_fact: OrgFactTable;
+  org_fact_dirty: OrgFactDirtyTable;
 }

@@ -1,0 +1,94 @@
+/**
+ * Per-branch counts of member records (org_fact), so 推优入党率, 评议参评率 and 团费交纳率 add up one row per branch
+ * and period instead of reading every recommendation, grade and payment.
+ *
+ * Each fact counts exactly what the indicator counted from the records, grouped by the member's current branch
+ * (member.org_id):
+ * - `party` (period ''): members whose 政治面貌 is 中共预备党员 or 中共党员 (any status, as the indicator counts them);
+ * - `recommended` (period: a day): those of them with an approved 推优, at the day of their earliest approved one
+ *   (the indicator counts those recommended on or before the last day of the period);
+ * - `evaluated` (period: the year): grades of that year of members on the roll (正常, 转出中);
+ * - `dues_paid` (period: `YYYY-MM`): payments for that month of members with status 正常, from their 入团年月 on.
+ *
+ * Triggers (migration 2026-11-30-09) mark a branch in org_fact_dirty whenever one of its members or their records
+ * change; refreshFacts() recomputes the marked branches. It runs before those indicators are computed and every
+ * hour in `serve`, so a figure always reflects every committed write.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Dialect } from '../db/dialect.js';
+import { CURRENT_STATUSES } from '../member/member-fields.js';
+import { DUES_STATUSES, PARTY_STATUSES } from '../member/member-records.service.js';
+
+/** Branches recomputed per statement (bind-parameter limits). */
+const CHUNK = 5000;
+/** PostgreSQL advisory lock held by a refresh: two refreshes never replace the same branch's rows at once. */
+const REFRESH_LOCK = 7_340_291;
+
+const inList = (values: readonly (string | number)[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
+
+/** The statements that recompute the facts of the branches `ids` (their old rows deleted first). */
+function recompute(ids: number[]) {
+  const branches = inList(ids);
+  const member = sql`member.org_id in (${branches})`;
+  return [
+    sql`delete from org_fact where org_id in (${branches})`,
+    sql`insert into org_fact (org_id, fact, period, n)
+      select member.org_id, 'party', '', count(*) from member
+      where ${member} and member.political_status in (${inList(PARTY_STATUSES)})
+      group by member.org_id`,
+    sql`insert into org_fact (org_id, fact, period, n)
+      select x.org_id, 'recommended', x.day, count(*) from (
+        select member.org_id,
+          (select min(r.recommended_on) from party_recommendation r
+           where r.member_id = member.id and r.status = 'approved') as day
+        from member
+        where ${member} and member.political_status in (${inList(PARTY_STATUSES)})
+      ) x
+      where x.day is not null
+      group by x.org_id, x.day`,
+    sql`insert into org_fact (org_id, fact, period, n)
+      select member.org_id, 'evaluated', cast(e.year as text), count(*)
+      from member join member_evaluation e on e.member_id = member.id
+      where ${member} and member.status in (${inList(CURRENT_STATUSES)})
+      group by member.org_id, e.year`,
+    sql`insert into org_fact (org_id, fact, period, n)
+      select member.org_id, 'dues_paid', p.month, count(*)
+      from member join dues_payment p on p.member_id = member.id
+      where ${member} and member.status in (${inList(DUES_STATUSES)})
+        and (member.joined_on is null or p.month >= member.joined_on)
+      group by member.org_id, p.month`,
+  ];
+}
+
+/**
+ * Recomputes the facts of the branches marked dirty, CHUNK branches per transaction (so requests get the
+ * connection in between); returns how many branches it recomputed. Nothing marked: one indexed read. A cold
+ * database (right after `tuanwu demo`, a restore or the migration) has every branch marked: the first refresh
+ * reads every record once.
+ */
+export async function refreshFacts(db: Kysely<DB>, dialect: Dialect): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const any = await db.selectFrom('org_fact_dirty').select('org_id').limit(1).executeTakeFirst();
+    if (!any) return total;
+    let tx = db.transaction();
+    // Each statement below must see what was committed before it started (see the migration's note on the race).
+    if (dialect.name === 'postgres') tx = tx.setIsolationLevel('read committed');
+    total += await tx.execute(async (trx) => {
+      if (dialect.name === 'postgres') await sql`select pg_advisory_xact_lock(${REFRESH_LOCK})`.execute(trx);
+      const taken = await trx
+        .deleteFrom('org_fact_dirty')
+        .where('org_id', 'in', (eb) => eb.selectFrom('org_fact_dirty').select('org_id').orderBy('org_id').limit(CHUNK))
+        .returning('org_id')
+        .execute();
+      const ids = taken.map((r) => r.org_id).sort((a, b) => a - b);
+      if (ids.length) for (const q of recompute(ids)) await q.execute(trx);
+      return ids.length;
+    });
+  }
+}
