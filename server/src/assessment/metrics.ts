@@ -3,9 +3,10 @@
  * orgs (each org's whole subtree) over a period, and the records behind each figure.
  *
  * Every figure is set-based: one grouped query per indicator over the smallest subtree holding all the requested
- * orgs (per branch or per parent org), or a read of a roll-up table (member_stats, lesson_stats, org_fact), then a walk up
- * each row's path to the requested orgs in JS. No query runs per org. The terms of a figure come from the
- * module that owns the records (study, member, transfer, org, task), so each figure has one implementation.
+ * orgs (per branch or per parent org), or a read of a roll-up table (member_stats, lesson_stats, org_fact), then a
+ * walk up each row's path to the requested orgs in JS. No query runs per org. The terms of a figure come from the
+ * module that owns the records (study, member, transfer, org, task), so each figure has one implementation; the
+ * per-branch counts of org_fact (org-facts.ts) count what the member module's figures count.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB, OrgFactTable } from '../db/schema.js';
