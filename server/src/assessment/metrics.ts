@@ -267,12 +267,20 @@ class Tally {
   /** Adds to every requested org on `path` (the org itself included). */
   add(path: string, n: number, d = 0): void {
     if (!n && !d) return;
-    for (const id of ancestorIds(path)) {
+    // Reads the ids of `/1/5/23/` in place (this runs once per row of every indicator: no arrays, no strings).
+    let id = 0;
+    for (let i = 1; i < path.length; i++) {
+      const c = path.charCodeAt(i);
+      if (c !== 47) {
+        id = id * 10 + (c - 48);
+        continue;
+      }
       const s = this.sums.get(id);
       if (s) {
         s.n += n;
         s.d += d;
       }
+      id = 0;
     }
   }
   /** Adds to one requested org only. */

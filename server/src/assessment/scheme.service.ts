@@ -45,6 +45,12 @@ export interface SchemeInput {
 export type SchemeRow = AssessmentSchemeTable & { id: number };
 
 /** One scored item of an org, as stored in `assessment_result.breakdown`. */
+/** The stored part of a scored item; `ItemBreakdown` adds what the item is. */
+export type StoredItem = Omit<
+  ItemBreakdown,
+  'indicatorId' | 'name' | 'source' | 'metric' | 'format' | 'unit' | 'points' | 'weight'
+>;
+
 export interface ItemBreakdown {
   itemId: number;
   indicatorId: number;
@@ -69,7 +75,7 @@ export interface ItemBreakdown {
 }
 
 export interface Breakdown {
-  items: ItemBreakdown[];
+  items: StoredItem[];
   indicatorTotal: number;
   bonusTotal: number;
   deductionTotal: number;
@@ -80,13 +86,23 @@ export interface Breakdown {
   explanation: string;
   rankLabel: string;
   /** Who shares the rank, if anyone. */
+  /** Up to TIES_NAMED of the orgs sharing the rank (a large tie would otherwise repeat thousands of names). */
   tiedWith: string[];
+  /** How many other orgs share the rank. */
+  tiedCount: number;
   /** 对标定级: the level the score gives and why quotas lowered it, or why the branch was excluded. */
   scoreLevel: StarLevel | null;
   levelReason: string | null;
 }
 
 const SUBJECT_LIMIT = 20_000;
+const TIES_NAMED = 10;
+
+/** The other orgs sharing a rank: the first TIES_NAMED names and how many there are. */
+function tiesOf(names: string[], self: string): { tiedWith: string[]; tiedCount: number } {
+  const others = names.filter((n) => n !== self);
+  return { tiedWith: others.slice(0, TIES_NAMED), tiedCount: others.length };
+}
 /**
  * 对标定级 excludes branches younger than six months. A branch whose founding date was never entered takes part
  * (a county that has just started using tuanwu would otherwise rate nobody); docs/assessment.md asks to fill it in.
@@ -734,11 +750,12 @@ export class SchemeService {
     now: string,
   ) {
     await trx.deleteFrom('assessment_result').where('scheme_id', '=', id).execute();
-    for (let i = 0; i < computed.rows.length; i += CHUNK)
+    // 7 values a row: 2,000 rows stay below SQLite's 32,766 variables per statement.
+    for (let i = 0; i < computed.rows.length; i += 2000)
       await trx
         .insertInto('assessment_result')
         .values(
-          computed.rows.slice(i, i + CHUNK).map((r) => ({
+          computed.rows.slice(i, i + 2000).map((r) => ({
             scheme_id: id,
             org_id: r.orgId,
             total: r.total,
@@ -863,7 +880,9 @@ export class SchemeService {
     const byScore = new Map<number, string[]>();
     for (const r of ranked) {
       const key = Math.round(r.score * 100);
-      byScore.set(key, [...(byScore.get(key) ?? []), r.name]);
+      let names = byScore.get(key);
+      if (!names) byScore.set(key, (names = []));
+      names.push(r.name);
     }
     let rating: ReturnType<typeof rateStars> | null = null;
     if (scheme.branch_rating) {
@@ -889,16 +908,10 @@ export class SchemeService {
         items: items.map((it, i) => {
           const d = details[i]!;
           const sc = s.items[i]!;
+          // What the item is (name, points, …) is added back from the scheme's items when read: 5,000 results
+          // would otherwise store it 5,000 times.
           return {
             itemId: it.id,
-            indicatorId: it.indicator_id,
-            name: it.name,
-            source: it.source,
-            metric: it.metric,
-            format: it.format,
-            unit: it.unit,
-            points: it.points,
-            weight: it.weight,
             bonus: sc.bonus,
             value: d.value,
             numerator: d.numerator,
@@ -919,7 +932,7 @@ export class SchemeService {
         floored: s.floored,
         explanation: s.explanation,
         rankLabel: r.rankLabel,
-        tiedWith: r.tied ? (byScore.get(Math.round(r.score * 100)) ?? []).filter((n) => n !== org.name) : [],
+        ...tiesOf(r.tied ? (byScore.get(Math.round(r.score * 100)) ?? []) : [], org.name),
         scoreLevel: star?.scoreLevel ?? null,
         levelReason: star?.reason ?? out?.reason ?? null,
       };
@@ -961,6 +974,7 @@ export class SchemeService {
         rank: r.rank,
         rankLabel: b.rankLabel,
         tiedWith: b.tiedWith,
+        tiedCount: b.tiedCount ?? b.tiedWith.length,
         level: r.level,
         levelLabel: r.level ? (r.level === 'excluded' ? '不参评' : STAR_LABELS[r.level as StarLevel]) : null,
         levelReason: b.levelReason,
@@ -1095,7 +1109,7 @@ export class SchemeService {
           ? '不参评'
           : STAR_LABELS[stored.level as StarLevel]
         : null,
-      breakdown: b && { ...b, items: b.items.map((i) => ({ ...i })) },
+      breakdown: b && { ...b, items: await this.describeItems(id, b.items) },
       reports: reports.map((r) => ({
         id: r.id,
         itemId: r.item_id,
@@ -1122,6 +1136,28 @@ export class SchemeService {
       adjustments: full ? adjustments : visible ? adjustments.filter((a) => a.status === 'approved') : [],
       deductions: visible ? deductions : [],
     };
+  }
+
+  /** Stored item scores with what each item is (indicator, points, weight, format). */
+  private async describeItems(schemeId: number, stored: StoredItem[]) {
+    const items = new Map((await this.items(schemeId)).map((it) => [it.id, it]));
+    return stored.flatMap((x) => {
+      const it = items.get(x.itemId);
+      if (!it) return [];
+      return [
+        {
+          ...x,
+          indicatorId: it.indicator_id,
+          name: it.name,
+          source: it.source,
+          metric: it.metric,
+          format: it.format,
+          unit: it.unit,
+          points: it.points,
+          weight: it.weight,
+        },
+      ];
+    });
   }
 
   /** The records behind one computed figure of an assessed org: its children's figures and the underlying rows. */
