@@ -173,7 +173,7 @@ describe('考核评比 journey', () => {
     // 2: a computed indicator created on the form; the metric's formula is shown before it is created.
     await cadre1.getByTestId('item-add').click();
     await cadre1.getByTestId('item-1-indicator').click();
-    await cadre1.locator('[data-testid="indicator-create"]:visible').click();
+    await createIndicatorFromPicker(cadre1);
     await choose(cadre1, cadre1.getByTestId('indicator-metric'), '发展团员数');
     await hasText(cadre1.getByTestId('indicator-formula'), '入团年月在考核期内');
     expect(await cadre1.getByTestId('indicator-name').inputValue()).toBe('发展团员数');
@@ -185,7 +185,7 @@ describe('考核评比 journey', () => {
     // 3: a reported indicator, created on the form.
     await cadre1.getByTestId('item-add').click();
     await cadre1.getByTestId('item-2-indicator').click();
-    await cadre1.locator('[data-testid="indicator-create"]:visible').click();
+    await createIndicatorFromPicker(cadre1);
     await cadre1.getByTestId('indicator-source').getByText('各单位报送').click();
     await cadre1.getByTestId('indicator-name').fill('志愿服务活动次数');
     await cadre1.getByTestId('indicator-unit').fill('次');
@@ -416,3 +416,13 @@ describe('考核评比 journey', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/**
+ * Opens 新建指标 from the indicator picker that is open now. The picker of the previous item may still be closing
+ * (its animation keeps it visible for a moment, more so on a loaded machine): wait until one picker is visible.
+ */
+async function createIndicatorFromPicker(page: Page) {
+  const visibleButtons = page.locator('[data-testid="indicator-create"]:visible');
+  await expect.poll(() => visibleButtons.count(), { timeout: 10_000 }).toBe(1);
+  await visibleButtons.click();
+}
