@@ -172,8 +172,7 @@ describe('考核评比 journey', () => {
 
     // 2: a computed indicator created on the form; the metric's formula is shown before it is created.
     await cadre1.getByTestId('item-add').click();
-    await cadre1.getByTestId('item-1-indicator').click();
-    await createIndicatorFromPicker(cadre1);
+    await createIndicatorFromPicker(cadre1, 'item-1-indicator');
     await choose(cadre1, cadre1.getByTestId('indicator-metric'), '发展团员数');
     await hasText(cadre1.getByTestId('indicator-formula'), '入团年月在考核期内');
     expect(await cadre1.getByTestId('indicator-name').inputValue()).toBe('发展团员数');
@@ -184,8 +183,7 @@ describe('考核评比 journey', () => {
 
     // 3: a reported indicator, created on the form.
     await cadre1.getByTestId('item-add').click();
-    await cadre1.getByTestId('item-2-indicator').click();
-    await createIndicatorFromPicker(cadre1);
+    await createIndicatorFromPicker(cadre1, 'item-2-indicator');
     await cadre1.getByTestId('indicator-source').getByText('各单位报送').click();
     await cadre1.getByTestId('indicator-name').fill('志愿服务活动次数');
     await cadre1.getByTestId('indicator-unit').fill('次');
@@ -418,11 +416,22 @@ describe('考核评比 journey', () => {
 });
 
 /**
- * Opens 新建指标 from the indicator picker that is open now. The picker of the previous item may still be closing
- * (its animation keeps it visible for a moment, more so on a loaded machine): wait until one picker is visible.
+ * Opens the item's indicator picker and its 新建指标. The picker of the previous item may still be closing (its
+ * animation keeps it on screen for a moment, longer on a loaded machine) and a click then only closes it: open the
+ * picker again until one 新建指标 button is visible and takes the click.
  */
-async function createIndicatorFromPicker(page: Page) {
+async function createIndicatorFromPicker(page: Page, picker: string) {
   const visibleButtons = page.locator('[data-testid="indicator-create"]:visible');
-  await expect.poll(() => visibleButtons.count(), { timeout: 10_000 }).toBe(1);
-  await visibleButtons.click();
+  for (let attempt = 0; ; attempt++) {
+    await page.getByTestId(picker).click();
+    await page.waitForTimeout(300);
+    if ((await visibleButtons.count()) === 1) {
+      const clicked = await visibleButtons
+        .click({ timeout: 3000 })
+        .then(() => true)
+        .catch(() => false);
+      if (clicked) return;
+    }
+    if (attempt === 5) throw new Error(`新建指标 did not open from ${picker}`);
+  }
 }
