@@ -205,20 +205,23 @@ export class AssessmentReportService {
 
   /** An evidence file the actor may see (the reporting org's or the scheme org's cadres). */
   async openEvidence(actor: Actor, evidenceId: number) {
+    return (await this.evidence(actor, evidenceId)).e;
+  }
+
+  /** An evidence file and its report, both checked against the actor. */
+  private async evidence(actor: Actor, evidenceId: number) {
     const e = await this.db
       .selectFrom('assessment_evidence')
       .selectAll()
       .where('id', '=', evidenceId)
       .executeTakeFirst();
     if (!e) throw notFound('佐证材料');
-    await this.loadReport(actor, e.report_id);
-    return e;
+    return { e, r: await this.loadReport(actor, e.report_id) };
   }
 
   /** Removes an evidence file uploaded by mistake, while its report is not approved (the audit log keeps it). */
   async removeEvidence(ctx: Ctx, evidenceId: number) {
-    const e = await this.openEvidence(ctx.actor, evidenceId);
-    const r = await this.loadReport(ctx.actor, e.report_id);
+    const { e, r } = await this.evidence(ctx.actor, evidenceId);
     requireOrg(ctx.actor, 'write', { id: r.org_id, path: r.org_path });
     if (r.status === 'approved' || r.scheme_status === 'published') throw conflict('报送已审核通过，材料不能再删除');
     await this.db.transaction().execute(async (trx) => {

@@ -638,25 +638,14 @@ export class SchemeService {
     const { scheme, owner, full, manage } = await this.load(actor, id);
     const items = await this.items(id);
     const period = assessmentPeriod(scheme.period_kind, scheme.period);
-    const [subjects, pending] = await Promise.all([
+    const [subjects, waiting] = await Promise.all([
       this.db
         .selectFrom('assessment_subject')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('scheme_id', '=', id)
         .executeTakeFirstOrThrow(),
-      this.db
-        .selectFrom('assessment_report')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('scheme_id', '=', id)
-        .where('status', '=', 'submitted')
-        .executeTakeFirstOrThrow(),
+      this.waiting(id),
     ]);
-    const pendingAdjustments = await this.db
-      .selectFrom('assessment_adjustment')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('scheme_id', '=', id)
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
     // The assessed orgs among the actor's own, for reporting and self-assessment.
     const mine = await this.db
       .selectFrom('assessment_subject as s')
@@ -685,8 +674,8 @@ export class SchemeService {
       publishedAt: scheme.published_at,
       stale: scheme.status === 'draft' && scheme.scored_at !== null && scheme.scored_at < scheme.updated_at,
       subjects: Number(subjects.n),
-      pendingReports: Number(pending.n),
-      pendingAdjustments: Number(pendingAdjustments.n),
+      pendingReports: waiting.reports,
+      pendingAdjustments: waiting.adjustments,
       canManage: manage,
       fullView: full,
       myOrgs: mine,
@@ -1352,10 +1341,8 @@ export class SchemeService {
   // -------------------------------------------------------------------------------------------------------------
   // Publication and series
 
-  /** Scores once more from the latest data and publishes: results are frozen and the assessed orgs are told. */
-  async publish(ctx: Ctx, id: number) {
-    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
-    this.requireDraft(scheme);
+  /** What publication waits for: reports not yet reviewed and adjustments not yet decided. */
+  private async waiting(id: number) {
     const [reports, adjustments] = await Promise.all([
       this.db
         .selectFrom('assessment_report')
@@ -1370,8 +1357,16 @@ export class SchemeService {
         .where('status', '=', 'pending')
         .executeTakeFirstOrThrow(),
     ]);
-    if (Number(reports.n) > 0) throw conflict(`还有 ${reports.n} 份报送待审核，审核后才能发布`);
-    if (Number(adjustments.n) > 0) throw conflict(`还有 ${adjustments.n} 项分数调整待审批，审批后才能发布`);
+    return { reports: Number(reports.n), adjustments: Number(adjustments.n) };
+  }
+
+  /** Scores once more from the latest data and publishes: results are frozen and the assessed orgs are told. */
+  async publish(ctx: Ctx, id: number) {
+    const { scheme, owner } = await this.load(ctx.actor, id, 'write');
+    this.requireDraft(scheme);
+    const { reports, adjustments } = await this.waiting(id);
+    if (reports > 0) throw conflict(`还有 ${reports} 份报送待审核，审核后才能发布`);
+    if (adjustments > 0) throw conflict(`还有 ${adjustments} 项分数调整待审批，审批后才能发布`);
     const computed = await this.compute(scheme);
     const now = nowIso();
     const period = assessmentPeriod(scheme.period_kind, scheme.period);
