@@ -8,7 +8,9 @@
  *   npm run bench:assessment -- sqlite  # one database
  *
  * BENCH_LESSONS (default 10) sets the demo's lessons; BENCH_SQLITE=<file> reuses a SQLite database that already
- * holds the province demo (built by an earlier run with BENCH_KEEP=1, which keeps the file and prints its path).
+ * holds the province demo (built by an earlier run with BENCH_KEEP=1, which keeps the file and prints its path);
+ * BENCH_PG_URL=<server> BENCH_PG_DATABASE=<name> does the same on PostgreSQL (a database where
+ * `tuanwu demo --preset province --lessons 10` ran, with DATABASE_URL pointing at it).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,7 +18,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { createServices } from '../server/src/services.js';
 import { generateDemo } from '../server/src/demo/demo.js';
-import { openSqlite } from '../server/src/db/database.js';
+import { openDatabase, openSqlite, type Database } from '../server/src/db/database.js';
+import { tmpdir } from 'node:os';
 import { migrateToLatest } from '../server/src/db/migrate.js';
 import { nowIso, shanghaiDay, shanghaiInstant } from '../server/src/common/time.js';
 import { METRIC_KEYS, METRICS, MetricEngine, type MetricFigure } from '../server/src/assessment/metrics.js';
@@ -31,10 +34,16 @@ const RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
-  const reuse = kind === 'sqlite' ? process.env.BENCH_SQLITE : undefined;
-  const reused = reuse && existsSync(reuse) ? openSqlite(reuse) : undefined;
+  const reuse = kind === 'sqlite' ? process.env.BENCH_SQLITE : process.env.BENCH_PG_DATABASE;
+  let reused: Database | undefined;
+  if (kind === 'sqlite' && reuse && existsSync(reuse)) reused = openSqlite(reuse);
+  if (kind === 'postgres' && reuse) {
+    const url = new URL(pgUrl!);
+    url.pathname = `/${reuse}`;
+    reused = openDatabase({ databaseUrl: url.toString(), dataDir: tmpdir() });
+  }
   const env = reused
-    ? { database: reused, dispose: () => reused.close(), dir: path.dirname(reuse!) }
+    ? { database: reused, dispose: () => reused.close(), dir: kind === 'sqlite' ? path.dirname(reuse!) : tmpdir() }
     : await benchDatabase(kind, pgUrl);
   const { database } = env;
   const { db } = database;

@@ -269,6 +269,8 @@ export async function onEachDatabase(bench: (kind: 'sqlite' | 'postgres', pgUrl?
   const which = process.argv[2];
   if (which !== 'postgres') await bench('sqlite');
   if (which !== 'sqlite') {
+    // BENCH_PG_URL: a running PostgreSQL server to use (e.g. one keeping a province database between runs).
+    if (process.env.BENCH_PG_URL) return bench('postgres', process.env.BENCH_PG_URL);
     const server = await startEmbeddedPostgres({ durable: true });
     try {
       await bench('postgres', server.url);

@@ -19,7 +19,7 @@ import { GRADUATE_HANDOVER_FORMULA, graduateHandoverByBranch, pendingGraduates }
 import { DUES_STATUSES, PARTY_RECOMMENDATION_FORMULA, PARTY_STATUSES } from '../member/member-records.service.js';
 import { BRANCH_SIZE, secretaryOf } from '../org/org-reports.js';
 import { KIND_LABELS } from '../org/org-kinds.js';
-import { dueAssignments, isOnTime, ON_TIME_FORMULA } from '../task/task-ledger.js';
+import { dueAssignments, isOnTime, ON_TIME_FORMULA, onTimeCounts } from '../task/task-ledger.js';
 import { STATE_LABELS } from '../task/assignment.service.js';
 import { refreshFacts } from './org-facts.js';
 
@@ -738,9 +738,9 @@ export class MetricEngine {
 
   private async taskOnTime(scope: Scope, period: Period) {
     const { fromDay, lastDay } = periodCalendar(period);
-    const rows = await dueAssignments(this.db, scope.prefix, fromDay, lastDay).execute();
+    const rows = await onTimeCounts(this.db, this.dialect, scope.prefix, fromDay, lastDay);
     const t = new Tally(scope.idSet);
-    for (const r of rows) t.add(r.path, isOnTime(r) ? 1 : 0, 1);
+    for (const r of rows) t.add(r.path, num(r.on_time), num(r.due));
     return t.rates();
   }
 

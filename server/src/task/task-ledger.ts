@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../db/dialect.js';
 import type { DB } from '../db/schema.js';
 import { inSubtree, requireOrg, type Actor } from '../access/access.js';
 import { badRequest, notFound } from '../common/errors.js';
@@ -20,6 +21,43 @@ export const ON_TIME_FORMULA =
 /** Done, and approved on or before the deadline day (Beijing time). */
 export function isOnTime(a: { state: string; due_on: string | null; completed_at: string | null }): boolean {
   return a.state === 'done' && a.completed_at !== null && a.due_on !== null && shanghaiDay(a.completed_at) <= a.due_on;
+}
+
+/**
+ * `isOnTime` as a SQL condition over `task_assignment as a`: completed before 00:00 Beijing time of the day after the
+ * deadline, i.e. before 16:00 UTC of the deadline day (timestamps are stored as UTC instants).
+ */
+export function onTimeCondition(dialect: Dialect) {
+  return dialect.name === 'postgres'
+    ? sql<boolean>`a.state = 'done' and a.completed_at < cast(a.due_on || 'T16:00:00Z' as timestamptz)`
+    : sql<boolean>`a.state = 'done' and a.completed_at < a.due_on || 'T16:00:00.000Z'`;
+}
+
+/**
+ * Per org of the subtree at `prefix` (null: everywhere) carrying assignments with a deadline in [from, to]: how many
+ * are due and how many were done on time (`onTimeCondition`), counted in the database — one row per org, not per
+ * assignment.
+ */
+export function onTimeCounts(db: Kysely<DB>, dialect: Dialect, prefix: string | null, from: string, to: string) {
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('task_assignment as a')
+        .innerJoin('org as o', 'o.id', 'a.org_id')
+        .select([
+          'a.org_id',
+          sql<number>`count(*)`.as('due'),
+          sql<number>`sum(case when ${onTimeCondition(dialect)} then 1 else 0 end)`.as('on_time'),
+        ])
+        .$if(prefix !== null, (q) => q.where((eb) => inSubtree(eb, 'o.path', prefix!)))
+        .where('a.due_on', '>=', from)
+        .where('a.due_on', '<=', to)
+        .groupBy('a.org_id')
+        .as('x'),
+    )
+    .innerJoin('org', 'org.id', 'x.org_id')
+    .select(['org.path', 'x.due', 'x.on_time'])
+    .execute();
 }
 
 /**

@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { Alert, App, Empty, Flex, Input, Modal, Radio, Select, Table, Tag, Typography, Button } from 'antd';
+import { Alert, Empty, Flex, Input, Select, Table, Tag, Typography, Button } from 'antd';
 import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
+import { ReviewModal } from './ReviewModal';
 import type { Items } from '../../lib/types';
 import { LevelTag, num, STAR_LEVEL_LABELS, STAR_LEVELS } from './assessment-ui';
 import type { RatingRow, Scheme, StarLevel } from './types';
@@ -13,7 +14,8 @@ const STATUS: Record<RatingRow['status'], { label: string; color: string }> = {
   returned: { label: '已退回', color: 'magenta' },
 };
 
-function ReviewModal({
+/** 评定: the level to record (the scored level suggested) or the self-rating returned. */
+function RatingReview({
   scheme,
   row,
   onClose,
@@ -24,78 +26,38 @@ function ReviewModal({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const { message } = App.useApp();
   const suggested = row.scoredLevel && row.scoredLevel !== 'excluded' ? row.scoredLevel : (row.selfLevel ?? 'three');
-  const [approve, setApprove] = useState(true);
   const [level, setLevel] = useState<StarLevel>(suggested);
-  const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    if (!approve && !note.trim()) {
-      setError('退回时请写明原因');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/assessment-schemes/${scheme.id}/orgs/${row.orgId}/rating-review`, {
-        approve,
-        ...(approve && { level }),
-        note: note.trim() || null,
-      });
-      message.success(approve ? `已评定 ${row.name} 为 ${STAR_LEVEL_LABELS[level]}` : '已退回自评');
-      onDone();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '评定失败');
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal
-      open
+    <ReviewModal
       title={`评定星级：${row.name}`}
-      okText="确定"
-      cancelText="取消"
-      confirmLoading={busy}
-      okButtonProps={{ 'data-testid': 'rating-review-submit' }}
-      onOk={() => void submit()}
-      onCancel={onClose}
-      destroyOnHidden
-    >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
-      <Flex vertical gap={12}>
-        <Typography.Text>
-          得分 {row.total == null ? '—' : num(row.total)}，计分星级 {row.scoredLevelLabel ?? '—'}；自评{' '}
-          {row.selfLevelLabel ?? '—'}
-          {row.selfNote ? `：${row.selfNote}` : ''}
-        </Typography.Text>
-        <Radio.Group
-          value={approve}
-          onChange={(e) => setApprove(e.target.value as boolean)}
-          options={[
-            { value: true, label: '评定' },
-            { value: false, label: '退回自评' },
-          ]}
+      approveLabel="评定"
+      returnLabel="退回自评"
+      noteLabel="评定意见"
+      summary={`得分 ${row.total == null ? '—' : num(row.total)}，计分星级 ${row.scoredLevelLabel ?? '—'}；自评 ${
+        row.selfLevelLabel ?? '—'
+      }${row.selfNote ? `：${row.selfNote}` : ''}`}
+      whenApproving={
+        <Select
+          value={level}
+          onChange={setLevel}
+          style={{ width: 160 }}
+          data-testid="rating-level"
+          options={STAR_LEVELS.map((l) => ({ value: l, label: STAR_LEVEL_LABELS[l] }))}
         />
-        {approve && (
-          <Select
-            value={level}
-            onChange={setLevel}
-            style={{ width: 160 }}
-            data-testid="rating-level"
-            options={STAR_LEVELS.map((l) => ({ value: l, label: STAR_LEVEL_LABELS[l] }))}
-          />
-        )}
-        <Input.TextArea
-          placeholder={approve ? '评定意见（可选）' : '退回原因（必填）'}
-          value={note}
-          maxLength={2000}
-          onChange={(e) => setNote(e.target.value)}
-        />
-      </Flex>
-    </Modal>
+      }
+      submit={async (approve, note) => {
+        await api.post(`/api/assessment-schemes/${scheme.id}/orgs/${row.orgId}/rating-review`, {
+          approve,
+          ...(approve && { level }),
+          note,
+        });
+        return approve ? `已评定 ${row.name} 为 ${STAR_LEVEL_LABELS[level]}` : '已退回自评';
+      }}
+      onClose={onClose}
+      onDone={onDone}
+      testIds={{ submit: 'rating-review-submit' }}
+    />
   );
 }
 
@@ -191,7 +153,7 @@ export function RatingsTab({ scheme }: { scheme: Scheme }) {
         ]}
       />
       {reviewing && (
-        <ReviewModal
+        <RatingReview
           scheme={scheme}
           row={reviewing}
           onClose={() => setReviewing(null)}

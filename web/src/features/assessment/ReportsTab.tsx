@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, App, Button, Empty, Flex, Image, Input, Modal, Radio, Segmented, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Empty, Flex, Image, Segmented, Table, Tag, Typography } from 'antd';
 import { FileOutlined } from '@ant-design/icons';
 import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
 import type { Items } from '../../lib/types';
 import { showValue } from './assessment-ui';
+import { ReviewModal } from './ReviewModal';
 import type { OrgBreakdown, ReportRow, ReportStatus, Scheme } from './types';
 
 const STATUS: Record<ReportStatus, { label: string; color: string }> = {
@@ -48,7 +49,8 @@ function Evidence({ scheme, report }: { scheme: Scheme; report: ReportRow }) {
   );
 }
 
-function ReviewModal({
+/** 审核: approve the figure (it counts at the next scoring) or return it to the org. */
+function ReportReview({
   scheme,
   report,
   onClose,
@@ -59,67 +61,29 @@ function ReviewModal({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const { message } = App.useApp();
-  const [approve, setApprove] = useState(true);
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    if (!approve && !comment.trim()) {
-      setError('退回时请写明原因');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/assessment-schemes/${scheme.id}/reports/${report.id}/review`, {
-        approve,
-        comment: comment.trim() || null,
-      });
-      message.success(approve ? '已通过，重新计分后计入得分' : '已退回');
-      onDone();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '审核失败');
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal
-      open
+    <ReviewModal
       title={`审核报送：${report.orgName} · ${report.indicator}`}
-      okText="确定"
-      cancelText="取消"
-      confirmLoading={busy}
-      okButtonProps={{ 'data-testid': 'report-review-submit' }}
-      onOk={() => void submit()}
-      onCancel={onClose}
-      destroyOnHidden
-    >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
-      <Flex vertical gap={12}>
-        <Typography.Text>
-          报送数值：<b>{showValue(report.format, report.unit, report.value)}</b>
-          {report.note ? `；说明：${report.note}` : ''}
-        </Typography.Text>
-        <Evidence scheme={scheme} report={report} />
-        <Radio.Group
-          value={approve}
-          onChange={(e) => setApprove(e.target.value as boolean)}
-          options={[
-            { value: true, label: '通过' },
-            { value: false, label: '退回' },
-          ]}
-        />
-        <Input.TextArea
-          placeholder={approve ? '审核意见（可选）' : '退回原因（必填）'}
-          value={comment}
-          maxLength={2000}
-          onChange={(e) => setComment(e.target.value)}
-          data-testid="report-review-comment"
-        />
-      </Flex>
-    </Modal>
+      approveLabel="通过"
+      returnLabel="退回"
+      noteLabel="审核意见"
+      summary={
+        <>
+          <Typography.Text>
+            报送数值：<b>{showValue(report.format, report.unit, report.value)}</b>
+            {report.note ? `；说明：${report.note}` : ''}
+          </Typography.Text>
+          <Evidence scheme={scheme} report={report} />
+        </>
+      }
+      submit={async (approve, comment) => {
+        await api.post(`/api/assessment-schemes/${scheme.id}/reports/${report.id}/review`, { approve, comment });
+        return approve ? '已通过，重新计分后计入得分' : '已退回';
+      }}
+      onClose={onClose}
+      onDone={onDone}
+      testIds={{ submit: 'report-review-submit', note: 'report-review-comment' }}
+    />
   );
 }
 
@@ -224,7 +188,7 @@ export function ReportsTab({ scheme, onChanged }: { scheme: Scheme; onChanged: (
         ]}
       />
       {reviewing && (
-        <ReviewModal
+        <ReportReview
           scheme={scheme}
           report={reviewing}
           onClose={() => setReviewing(null)}

@@ -1,0 +1,90 @@
+import { useState, type ReactNode } from 'react';
+import { Alert, App, Flex, Input, Modal, Radio, Typography } from 'antd';
+
+/**
+ * A decision from above on something an org submitted (a report with evidence, a 对标定级 self-rating): approve
+ * (with an optional note) or return it (the reason is required). `submit` sends the decision and returns the
+ * confirmation shown to the cadre; a refused request keeps the modal open with the server's message.
+ */
+export function ReviewModal({
+  title,
+  approveLabel,
+  returnLabel,
+  noteLabel,
+  summary,
+  whenApproving,
+  submit,
+  onClose,
+  onDone,
+  testIds,
+}: {
+  title: string;
+  approveLabel: string;
+  returnLabel: string;
+  /** The optional note when approving: 审核意见, 评定意见. */
+  noteLabel: string;
+  /** What is being decided on, above the choice. */
+  summary: ReactNode;
+  /** Shown below the choice while approving (e.g. the level to record). */
+  whenApproving?: ReactNode;
+  submit: (approve: boolean, note: string | null) => Promise<string>;
+  onClose: () => void;
+  onDone: () => void;
+  testIds: { submit: string; note?: string };
+}) {
+  const { message } = App.useApp();
+  const [approve, setApprove] = useState(true);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const send = async () => {
+    if (!approve && !note.trim()) {
+      setError('退回时请写明原因');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      message.success(await submit(approve, note.trim() || null));
+      onDone();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : '提交失败，请重试');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={title}
+      okText="确定"
+      cancelText="取消"
+      confirmLoading={busy}
+      okButtonProps={{ 'data-testid': testIds.submit }}
+      onOk={() => void send()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Flex vertical gap={12}>
+        {typeof summary === 'string' ? <Typography.Text>{summary}</Typography.Text> : summary}
+        <Radio.Group
+          value={approve}
+          onChange={(e) => setApprove(e.target.value as boolean)}
+          options={[
+            { value: true, label: approveLabel },
+            { value: false, label: returnLabel },
+          ]}
+        />
+        {approve && whenApproving}
+        <Input.TextArea
+          placeholder={approve ? `${noteLabel}（可选）` : '退回原因（必填）'}
+          value={note}
+          maxLength={2000}
+          onChange={(e) => setNote(e.target.value)}
+          data-testid={testIds.note}
+        />
+      </Flex>
+    </Modal>
+  );
+}
