@@ -51,6 +51,7 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
   let d3Cadre: Client;
   const quarter = quarterOf(nowIso());
   let schemeId: number;
+  let schemeItems: { indicatorId: number; points: number; rule: Record<string, unknown> }[];
   let items: { id: number; name: string }[];
 
   const secretary = (c: Client, orgId: number, name: string) =>
@@ -149,7 +150,7 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       periodKind: 'quarter',
       period: quarter,
       subjects: { mode: 'children' },
-      items: [
+      items: (schemeItems = [
         { indicatorId: staffing, points: 40, rule: { kind: 'linear', target: 0.85, direction: 'higher' } },
         { indicatorId: norm, points: 30, rule: { kind: 'pass_fail', target: 0.5, direction: 'higher' } },
         {
@@ -164,7 +165,7 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
             ],
           },
         },
-      ],
+      ]),
     });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json<{ subjects: number }>().subjects).toBe(4);
@@ -256,6 +257,28 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     const b2full = (await cadre1.get(`/api/assessment-schemes/${schemeId}/orgs/${d[1]!.id}`)).json<Breakdown>();
     expect(b2full.breakdown!.items[0]!.explanation).toContain('31.37');
     expect(b2full.breakdown!.items[0]!.gain).toContain('百分点');
+
+    // Results keep figures and scores; the sentences are written from the scheme's items when read. A rename keeps
+    // the results; a changed rule removes them until the next 计分, so no score sits beside a rule it was not
+    // computed with.
+    const edit = (body: unknown) => cadre1.patch(`/api/assessment-schemes/${schemeId}`, body);
+    const resultRows = async () =>
+      (await cadre1.get(`/api/assessment-schemes/${schemeId}/results`)).json<Results>().rows.length;
+    expect((await edit({ name: '区县团委季度考核（修订）', items: schemeItems })).statusCode).toBe(200);
+    expect(await resultRows()).toBe(4);
+    const target80 = { ...schemeItems[0], rule: { kind: 'linear', target: 0.8, direction: 'higher' } };
+    expect((await edit({ items: [target80, ...schemeItems.slice(1)] })).statusCode).toBe(200);
+    expect(await resultRows()).toBe(0);
+    expect(
+      (await cadre1.get(`/api/assessment-schemes/${schemeId}`)).json<{ scoredAt: string | null }>().scoredAt,
+    ).toBeNull();
+    expect((await cadre1.post(`/api/assessment-schemes/${schemeId}/score`)).statusCode).toBe(200);
+    const b2at80 = (await cadre1.get(`/api/assessment-schemes/${schemeId}/orgs/${d[1]!.id}`)).json<Breakdown>();
+    // 40 × 66.7 ÷ 80 = 33.33
+    expect(b2at80.breakdown!.items[0]!.score).toBe(33.33);
+    expect(b2at80.breakdown!.items[0]!.explanation).toContain('÷ 80 = 33.33');
+    expect((await edit({ name: '区县团委季度考核', items: schemeItems })).statusCode).toBe(200);
+    expect((await cadre1.post(`/api/assessment-schemes/${schemeId}/score`)).statusCode).toBe(200);
 
     // The records behind 乙区's 配备率: its children and the org without 书记.
     const drill = await cadre1.get(`/api/assessment-schemes/${schemeId}/orgs/${d[1]!.id}/items/${items[0]!.id}/drill`);

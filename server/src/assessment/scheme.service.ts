@@ -44,14 +44,18 @@ export interface SchemeInput {
 
 export type SchemeRow = AssessmentSchemeTable & { id: number };
 
-/** One scored item of an org, as stored in `assessment_result.breakdown`. */
-/** The stored part of a scored item; `ItemBreakdown` adds what the item is. */
-export type StoredItem = Omit<
+/**
+ * One scored item of an org as stored in `assessment_result.breakdown`: the figures and scores only. What the item
+ * is (indicator, points, rule) comes from the scheme's items when read, and the explanation and 提分方向 are written
+ * again from them (scoring is deterministic; changing the items deletes the results, see `update`). 5,000 results
+ * would otherwise store the same sentences 5,000 times.
+ */
+export type StoredItem = Pick<
   ItemBreakdown,
-  'indicatorId' | 'name' | 'source' | 'metric' | 'format' | 'unit' | 'points' | 'weight'
+  'itemId' | 'value' | 'numerator' | 'denominator' | 'rawScore' | 'score' | 'report'
 >;
 
-export interface ItemBreakdown {
+export type ItemBreakdown = {
   itemId: number;
   indicatorId: number;
   name: string;
@@ -72,10 +76,13 @@ export interface ItemBreakdown {
   gain: string | null;
   /** Reported items: the state of the org's report. */
   report: 'none' | 'submitted' | 'approved' | 'returned' | null;
-}
+};
 
-export interface Breakdown {
-  items: StoredItem[];
+/** An org's result as stored: `Breakdown` without the sentences. */
+export type StoredBreakdown = Omit<Breakdown, 'items' | 'explanation'> & { items: StoredItem[] };
+
+export type Breakdown = {
+  items: ItemBreakdown[];
   indicatorTotal: number;
   bonusTotal: number;
   deductionTotal: number;
@@ -93,7 +100,7 @@ export interface Breakdown {
   /** 对标定级: the level the score gives and why quotas lowered it, or why the branch was excluded. */
   scoreLevel: StarLevel | null;
   levelReason: string | null;
-}
+};
 
 const SUBJECT_LIMIT = 20_000;
 const TIES_NAMED = 10;
@@ -412,9 +419,27 @@ export class SchemeService {
         await this.checkItems(trx, owner, input.items);
         const old = await trx
           .selectFrom('assessment_item')
-          .select(['id', 'indicator_id'])
+          .select(['id', 'indicator_id', 'points', 'weight', 'rule'])
           .where('scheme_id', '=', id)
+          .orderBy('sort_order')
           .execute();
+        // Results keep figures and scores, not the rules: once the items change they no longer describe the scheme
+        // (their explanations are written from the items when read) and go until the next 计分.
+        const changed =
+          old.length !== input.items.length ||
+          input.items.some((item, i) => {
+            const was = old[i]!;
+            return (
+              was.indicator_id !== item.indicatorId ||
+              was.points !== item.points ||
+              was.weight !== (item.weight ?? null) ||
+              was.rule !== JSON.stringify(item.rule)
+            );
+          });
+        if (changed) {
+          await trx.deleteFrom('assessment_result').where('scheme_id', '=', id).execute();
+          await trx.updateTable('assessment_scheme').set({ scored_at: null }).where('id', '=', id).execute();
+        }
         const keep = new Set(input.items.map((i) => i.indicatorId));
         const gone = old.filter((o) => !keep.has(o.indicator_id)).map((o) => o.id);
         if (gone.length) {
@@ -893,22 +918,17 @@ export class SchemeService {
       const { org, details, s } = r.x;
       const star = rated.get(org.id);
       const out = excluded.get(org.id);
-      const breakdown: Breakdown = {
+      const breakdown: StoredBreakdown = {
         items: items.map((it, i) => {
           const d = details[i]!;
           const sc = s.items[i]!;
-          // What the item is (name, points, …) is added back from the scheme's items when read: 5,000 results
-          // would otherwise store it 5,000 times.
           return {
             itemId: it.id,
-            bonus: sc.bonus,
             value: d.value,
             numerator: d.numerator,
             denominator: d.denominator,
             rawScore: sc.rawScore,
             score: sc.score,
-            explanation: sc.explanation,
-            gain: sc.gain ?? null,
             report: d.report,
           };
         }),
@@ -919,7 +939,6 @@ export class SchemeService {
         deductions: s.deductions,
         adjustments: s.adjustments,
         floored: s.floored,
-        explanation: s.explanation,
         rankLabel: r.rankLabel,
         ...tiesOf(r.tied ? (byScore.get(Math.round(r.score * 100)) ?? []) : [], org.name),
         scoreLevel: star?.scoreLevel ?? null,
@@ -954,7 +973,7 @@ export class SchemeService {
       .orderBy('org.name')
       .execute();
     const out = rows.map((r) => {
-      const b = JSON.parse(r.breakdown) as Breakdown;
+      const b = JSON.parse(r.breakdown) as StoredBreakdown;
       return {
         orgId: r.org_id,
         name: r.name,
@@ -1083,7 +1102,7 @@ export class SchemeService {
           .orderBy('id')
           .execute()
       : [];
-    const b = stored ? (JSON.parse(stored.breakdown) as Breakdown) : null;
+    const b = stored ? (JSON.parse(stored.breakdown) as StoredBreakdown) : null;
     return {
       schemeId: id,
       orgId,
@@ -1098,7 +1117,7 @@ export class SchemeService {
           ? '不参评'
           : STAR_LABELS[stored.level as StarLevel]
         : null,
-      breakdown: b && { ...b, items: await this.describeItems(id, b.items) },
+      breakdown: b && (await this.explain(id, b)),
       reports: reports.map((r) => ({
         id: r.id,
         itemId: r.item_id,
@@ -1127,15 +1146,36 @@ export class SchemeService {
     };
   }
 
-  /** Stored item scores with what each item is (indicator, points, weight, format). */
-  private async describeItems(schemeId: number, stored: StoredItem[]) {
-    const items = new Map((await this.items(schemeId)).map((it) => [it.id, it]));
-    return stored.flatMap((x) => {
-      const it = items.get(x.itemId);
-      if (!it) return [];
-      return [
-        {
-          ...x,
+  /**
+   * A stored result made whole again: each item with what it is (indicator, points, weight, format), and the
+   * explanations and 提分方向 written from the scheme's rules and the stored figures — the same scoring that
+   * produced the stored scores.
+   */
+  private async explain(schemeId: number, b: StoredBreakdown): Promise<Breakdown> {
+    const stored = new Map(b.items.map((x) => [x.itemId, x]));
+    const items = (await this.items(schemeId)).filter((it) => stored.has(it.id));
+    const s = scoreScheme(
+      items.map((it) => ({
+        indicatorId: it.id,
+        name: it.name,
+        points: it.points,
+        rule: SchemeService.displayRule(it),
+        value: stored.get(it.id)!.value,
+        ...(it.weight != null && { weight: it.weight }),
+      })),
+      b.deductions,
+      b.adjustments,
+    );
+    return {
+      ...b,
+      explanation: s.explanation,
+      items: items.map((it, i) => {
+        const sc = s.items[i]!;
+        return {
+          ...stored.get(it.id)!,
+          bonus: sc.bonus,
+          explanation: sc.explanation,
+          gain: sc.gain ?? null,
           indicatorId: it.indicator_id,
           name: it.name,
           source: it.source,
@@ -1144,9 +1184,9 @@ export class SchemeService {
           unit: it.unit,
           points: it.points,
           weight: it.weight,
-        },
-      ];
-    });
+        };
+      }),
+    };
   }
 
   /** The records behind one computed figure of an assessed org: its children's figures and the underlying rows. */
