@@ -799,6 +799,17 @@ describe.each(DIALECTS)('indicators read from the per-branch facts stay right af
       .expression((eb) => eb.selectFrom('org').select(['id', eb.lit(1).as('v')]))
       .execute();
     expect(await read()).toEqual(incremental);
+    // The same from the one-pass recompute of every branch (PostgreSQL's way when most branches are marked).
+    await db.deleteFrom('org_fact').execute();
+    await db
+      .insertInto('org_fact_dirty')
+      .columns(['org_id', 'v'])
+      .expression((eb) => eb.selectFrom('org').select(['id', eb.lit(1).as('v')]))
+      .execute();
+    const marked = (await db.selectFrom('org_fact_dirty').select('org_id').execute()).length;
+    expect(await refreshFacts(db, env.database.dialect, { wholeTableFrom: 1 })).toBe(marked);
+    expect(await db.selectFrom('org_fact_dirty').select('org_id').execute()).toEqual([]);
+    expect(await read()).toEqual(incremental);
     return incremental;
   }
 
