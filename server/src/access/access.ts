@@ -41,6 +41,12 @@ function idsWith(actor: Actor, scope: Scope): Set<number> {
   return new Set(actor.roles.filter((r) => r.scopes.includes(scope)).map((r) => r.orgId));
 }
 
+/**
+ * The account a write is recorded against (created_by, reviewed_by, the audit log …): none for the command line,
+ * which acts as the system (accountId 0, shown as 系统).
+ */
+export const accountRef = (actor: Pick<Actor, 'accountId'>): number | null => actor.accountId || null;
+
 export function can(actor: Actor, need: Need, org: OrgRef): boolean {
   if (actor.isSystemAdmin) return true;
   const ancestors = ancestorIds(org.path);

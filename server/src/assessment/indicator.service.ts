@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AssessmentIndicatorTable, DB } from '../db/schema.js';
-import { ancestorIds, can, requireOrg, type Actor } from '../access/access.js';
+import { accountRef, ancestorIds, can, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
@@ -136,7 +136,7 @@ export class IndicatorService {
           target,
           description: input.description ?? null,
           status: 'active',
-          created_by: ctx.actor.accountId || null,
+          created_by: accountRef(ctx.actor),
           created_at: now,
           updated_at: now,
         })

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { requireOrg, scopeFilter, type Actor } from '../access/access.js';
+import { accountRef, requireOrg, scopeFilter, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
@@ -50,7 +50,7 @@ export class RatingService {
       const values = {
         self_level: input.level,
         self_note: input.note,
-        submitted_by: ctx.actor.accountId || null,
+        submitted_by: accountRef(ctx.actor),
         submitted_at: now,
         status: 'submitted' as const,
         level: null,
@@ -142,7 +142,7 @@ export class RatingService {
           status: input.approve ? 'recorded' : 'returned',
           level,
           review_note: input.note,
-          reviewed_by: ctx.actor.accountId || null,
+          reviewed_by: accountRef(ctx.actor),
           reviewed_at: nowIso(),
         })
         .where('scheme_id', '=', schemeId)

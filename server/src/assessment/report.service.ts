@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { can, requireOrg, type Actor } from '../access/access.js';
+import { accountRef, can, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
@@ -80,7 +80,7 @@ export class AssessmentReportService {
         value: input.value,
         note: input.note,
         status: 'submitted' as const,
-        submitted_by: ctx.actor.accountId || null,
+        submitted_by: accountRef(ctx.actor),
         submitted_at: now,
         reviewed_by: null,
         reviewed_at: null,
@@ -178,7 +178,7 @@ export class AssessmentReportService {
           kind: f.type.kind,
           mime: f.type.mime,
           size: f.stored.size,
-          uploaded_by: ctx.actor.accountId || null,
+          uploaded_by: accountRef(ctx.actor),
           uploaded_at: now,
         })
         .returning('id')
@@ -256,7 +256,7 @@ export class AssessmentReportService {
         .updateTable('assessment_report')
         .set({
           status: approve ? 'approved' : 'returned',
-          reviewed_by: ctx.actor.accountId || null,
+          reviewed_by: accountRef(ctx.actor),
           reviewed_at: now,
           review_comment: comment,
         })

@@ -1,6 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { AssessmentSchemeTable, DB, OrgKind, PeriodKind } from '../db/schema.js';
-import { ancestorIds, can, inSubtree, requireOrg, scopeFilter, type Actor, type OrgRef } from '../access/access.js';
+import {
+  accountRef,
+  ancestorIds,
+  can,
+  inSubtree,
+  requireOrg,
+  scopeFilter,
+  type Actor,
+  type OrgRef,
+} from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { addDays, nowIso, shanghaiDay } from '../common/time.js';
@@ -362,7 +371,7 @@ export class SchemeService {
         scored_at: null,
         published_at: null,
         published_by: null,
-        created_by: ctx.actor.accountId || null,
+        created_by: accountRef(ctx.actor),
         created_at: now,
         updated_at: now,
       })
@@ -1240,7 +1249,7 @@ export class SchemeService {
           org_id: orgId,
           points: input.points,
           reason: input.reason,
-          created_by: ctx.actor.accountId || null,
+          created_by: accountRef(ctx.actor),
           created_at: nowIso(),
         })
         .returning('id')
@@ -1295,7 +1304,7 @@ export class SchemeService {
           points: input.points,
           reason: input.reason,
           status: 'pending',
-          requested_by: ctx.actor.accountId || null,
+          requested_by: accountRef(ctx.actor),
           requested_at: nowIso(),
           decided_by: null,
           decided_at: null,
@@ -1333,7 +1342,7 @@ export class SchemeService {
         .updateTable('assessment_adjustment')
         .set({
           status: approve ? 'approved' : 'rejected',
-          decided_by: ctx.actor.accountId || null,
+          decided_by: accountRef(ctx.actor),
           decided_at: nowIso(),
           decision_note: note,
         })
@@ -1417,7 +1426,7 @@ export class SchemeService {
           status: 'published',
           scored_at: now,
           published_at: now,
-          published_by: ctx.actor.accountId || null,
+          published_by: accountRef(ctx.actor),
           updated_at: now,
         })
         .where('id', '=', id)

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import type { Actor } from '../access/access.js';
+import { accountRef, type Actor } from '../access/access.js';
 import { nowIso } from '../common/time.js';
 
 /** Who acts, from where: passed from routes to every command that writes. */
@@ -28,7 +28,7 @@ export async function audit(
     .insertInto('audit_log')
     .values({
       at: nowIso(),
-      account_id: ctx.actor?.accountId || null,
+      account_id: ctx.actor ? accountRef(ctx.actor) : null,
       org_id: e.org?.id ?? null,
       org_path: e.org?.path ?? null,
       action: e.action,

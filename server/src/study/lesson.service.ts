@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, LessonTable } from '../db/schema.js';
 import type { Actor } from '../access/access.js';
-import { ancestorIds, pathUpperBound, requireOrg } from '../access/access.js';
+import { accountRef, ancestorIds, pathUpperBound, requireOrg } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, notFound } from '../common/errors.js';
 import { nowIso, shanghaiDay, shanghaiInstant } from '../common/time.js';
@@ -177,7 +177,7 @@ export class LessonService {
           opens_at: opensAt,
           closes_at: closesAt,
           status: 'published',
-          created_by: ctx.actor.accountId || null,
+          created_by: accountRef(ctx.actor),
           created_at: now,
           updated_at: now,
         })

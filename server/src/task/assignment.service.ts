@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AssignmentState, DB } from '../db/schema.js';
-import { can, inSubtree, requireOrg, type Actor } from '../access/access.js';
+import { accountRef, can, inSubtree, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { addDays, nowIso, shanghaiDay } from '../common/time.js';
@@ -205,7 +205,7 @@ export class AssignmentService {
             due_on: c.dueOn ?? a.due_on,
             state: 'not_started' as const,
             note: c.note ?? null,
-            assigned_by: ctx.actor.accountId || null,
+            assigned_by: accountRef(ctx.actor),
             assigned_at: now,
             completed_at: null,
             updated_at: now,
@@ -279,7 +279,7 @@ export class AssignmentService {
           body: input.body,
           figures: JSON.stringify(input.figures),
           status: 'submitted',
-          submitted_by: ctx.actor.accountId || null,
+          submitted_by: accountRef(ctx.actor),
           submitted_at: now,
           reviewed_by: null,
           reviewed_at: null,
@@ -343,7 +343,7 @@ export class AssignmentService {
         .updateTable('task_report')
         .set({
           status: decision === 'approve' ? 'approved' : 'returned',
-          reviewed_by: ctx.actor.accountId || null,
+          reviewed_by: accountRef(ctx.actor),
           reviewed_at: now,
           review_comment: comment.trim() || null,
         })

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { ancestorIds, can, requireOrg, type Actor } from '../access/access.js';
+import { accountRef, ancestorIds, can, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { addDays, nowIso } from '../common/time.js';
@@ -69,14 +69,14 @@ export class AttachmentService {
           org_id: orgId,
           max_files: input.maxFiles,
           max_file_mb: input.maxFileMb,
-          updated_by: ctx.actor.accountId || null,
+          updated_by: accountRef(ctx.actor),
           updated_at: now,
         })
         .onConflict((oc) =>
           oc.column('org_id').doUpdateSet({
             max_files: input.maxFiles,
             max_file_mb: input.maxFileMb,
-            updated_by: ctx.actor.accountId || null,
+            updated_by: accountRef(ctx.actor),
             updated_at: now,
           }),
         )
@@ -127,7 +127,7 @@ export class AttachmentService {
           kind: f.type.kind,
           mime: f.type.mime,
           size: f.stored.size,
-          uploaded_by: ctx.actor.accountId || null,
+          uploaded_by: accountRef(ctx.actor),
           uploaded_at: now,
         })
         .returning('id')

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DB, TaskTable } from '../db/schema.js';
-import { can, inSubtree, requireOrg, type Actor } from '../access/access.js';
+import { accountRef, can, inSubtree, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, importRejected, notFound, type FieldProblem } from '../common/errors.js';
 import { nowIso, shanghaiDay } from '../common/time.js';
@@ -148,7 +148,7 @@ export class PlanService {
           org_id: orgId,
           year: input.year,
           title: input.title,
-          created_by: ctx.actor.accountId || null,
+          created_by: accountRef(ctx.actor),
           created_at: now,
           updated_at: now,
         })
@@ -553,7 +553,7 @@ async function insertTask(
       needs_date: reading.needsDate.length ? JSON.stringify(reading.needsDate) : null,
       targets: JSON.stringify(readTargets(input.content)),
       category: input.category ?? null,
-      created_by: ctx.actor.accountId || null,
+      created_by: accountRef(ctx.actor),
       created_at: now,
       updated_at: now,
     })
@@ -585,7 +585,7 @@ async function assign(
         due_on: dueOn,
         state: 'not_started' as const,
         note: null,
-        assigned_by: ctx.actor.accountId || null,
+        assigned_by: accountRef(ctx.actor),
         assigned_at: now,
         completed_at: null,
         updated_at: now,
