@@ -790,22 +790,21 @@ describe.each(DIALECTS)('indicators read from the per-branch facts stay right af
         ]),
       ) as Record<MetricKey, Record<OrgName, [number, number]>>;
     };
+    /** Facts gone and every org marked, as after the migration or a restore. */
+    const cold = async () => {
+      await db.deleteFrom('org_fact').execute();
+      await db
+        .insertInto('org_fact_dirty')
+        .columns(['org_id', 'v'])
+        .expression((eb) => eb.selectFrom('org').select(['id', eb.lit(1).as('v')]))
+        .execute();
+    };
     const incremental = await read();
     expect(await db.selectFrom('org_fact_dirty').select('org_id').execute()).toEqual([]);
-    await db.deleteFrom('org_fact').execute();
-    await db
-      .insertInto('org_fact_dirty')
-      .columns(['org_id', 'v'])
-      .expression((eb) => eb.selectFrom('org').select(['id', eb.lit(1).as('v')]))
-      .execute();
+    await cold();
     expect(await read()).toEqual(incremental);
     // The same from the one-pass recompute of every branch (PostgreSQL's way when most branches are marked).
-    await db.deleteFrom('org_fact').execute();
-    await db
-      .insertInto('org_fact_dirty')
-      .columns(['org_id', 'v'])
-      .expression((eb) => eb.selectFrom('org').select(['id', eb.lit(1).as('v')]))
-      .execute();
+    await cold();
     const marked = (await db.selectFrom('org_fact_dirty').select('org_id').execute()).length;
     expect(await refreshFacts(db, env.database.dialect, { wholeTableFrom: 1 })).toBe(marked);
     expect(await db.selectFrom('org_fact_dirty').select('org_id').execute()).toEqual([]);

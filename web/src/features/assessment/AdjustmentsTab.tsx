@@ -1,25 +1,11 @@
 import { useState } from 'react';
-import {
-  Alert,
-  App,
-  Button,
-  Empty,
-  Flex,
-  Form,
-  Input,
-  InputNumber,
-  Modal,
-  Radio,
-  Select,
-  Table,
-  Tag,
-  Typography,
-} from 'antd';
+import { Alert, App, Button, Empty, Flex, Form, Input, InputNumber, Modal, Select, Table, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { api, ApiError } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { ReviewModal } from './ReviewModal';
 import type { Items } from '../../lib/types';
 import { signed } from './assessment-ui';
 import type { AdjustmentRow, Scheme } from './types';
@@ -131,62 +117,23 @@ function DecideModal({
   onClose: () => void;
   onDone: () => void;
 }) {
-  const { message } = App.useApp();
-  const [approve, setApprove] = useState(true);
-  const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post(`/api/assessment-schemes/${scheme.id}/adjustments/${row.id}/decision`, {
-        approve,
-        note: note.trim() || null,
-      });
-      message.success(approve ? '已批准，重新计分后计入总分' : '已驳回');
-      onDone();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '审批失败');
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal
-      open
+    <ReviewModal
       title={`审批分数调整：${row.orgName} ${signed(row.points)} 分`}
-      okText="确定"
-      cancelText="取消"
-      confirmLoading={busy}
-      okButtonProps={{ 'data-testid': 'decide-submit' }}
-      onOk={() => void submit()}
-      onCancel={onClose}
-      destroyOnHidden
-    >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="decide-error" />}
-      <Flex vertical gap={12}>
-        <Typography.Text>
-          原因：{row.reason}（{row.requestedBy ?? '—'} 于 {formatTime(row.requestedAt)} 提出）
-        </Typography.Text>
-        <Radio.Group
-          value={approve}
-          onChange={(e) => setApprove(e.target.value as boolean)}
-          options={[
-            { value: true, label: '批准' },
-            { value: false, label: '驳回' },
-          ]}
-          data-testid="decide-choice"
-        />
-        <Input.TextArea
-          placeholder="审批意见（可选）"
-          value={note}
-          maxLength={1000}
-          onChange={(e) => setNote(e.target.value)}
-          data-testid="decide-note"
-        />
-      </Flex>
-    </Modal>
+      approveLabel="批准"
+      returnLabel="驳回"
+      noteLabel="审批意见"
+      reasonOptional
+      noteMax={1000}
+      summary={`原因：${row.reason}（${row.requestedBy ?? '—'} 于 ${formatTime(row.requestedAt)} 提出）`}
+      submit={async (approve, note) => {
+        await api.post(`/api/assessment-schemes/${scheme.id}/adjustments/${row.id}/decision`, { approve, note });
+        return approve ? '已批准，重新计分后计入总分' : '已驳回';
+      }}
+      onClose={onClose}
+      onDone={onDone}
+      testIds={{ submit: 'decide-submit', note: 'decide-note', choice: 'decide-choice', error: 'decide-error' }}
+    />
   );
 }
 

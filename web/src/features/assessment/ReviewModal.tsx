@@ -2,15 +2,18 @@ import { useState, type ReactNode } from 'react';
 import { Alert, App, Flex, Input, Modal, Radio, Typography } from 'antd';
 
 /**
- * A decision from above on something an org submitted (a report with evidence, a 对标定级 self-rating): approve
- * (with an optional note) or return it (the reason is required). `submit` sends the decision and returns the
- * confirmation shown to the cadre; a refused request keeps the modal open with the server's message.
+ * A decision on something submitted for approval (a report with evidence, a 对标定级 self-rating, a score
+ * adjustment): approve with an optional note, or send it back — with a reason unless `reasonOptional`. `submit`
+ * sends the decision and returns the confirmation shown to the cadre; a refused request keeps the modal open with
+ * the server's message.
  */
 export function ReviewModal({
   title,
   approveLabel,
   returnLabel,
   noteLabel,
+  reasonOptional = false,
+  noteMax = 2000,
   summary,
   whenApproving,
   submit,
@@ -23,6 +26,10 @@ export function ReviewModal({
   returnLabel: string;
   /** The optional note when approving: 审核意见, 评定意见. */
   noteLabel: string;
+  /** Sending back needs no reason (the note stays optional either way). */
+  reasonOptional?: boolean;
+  /** The server's limit on the note. */
+  noteMax?: number;
   /** What is being decided on, above the choice. */
   summary: ReactNode;
   /** Shown below the choice while approving (e.g. the level to record). */
@@ -30,7 +37,7 @@ export function ReviewModal({
   submit: (approve: boolean, note: string | null) => Promise<string>;
   onClose: () => void;
   onDone: () => void;
-  testIds: { submit: string; note?: string };
+  testIds: { submit: string; note?: string; choice?: string; error?: string };
 }) {
   const { message } = App.useApp();
   const [approve, setApprove] = useState(true);
@@ -38,7 +45,7 @@ export function ReviewModal({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const send = async () => {
-    if (!approve && !note.trim()) {
+    if (!approve && !reasonOptional && !note.trim()) {
       setError('退回时请写明原因');
       return;
     }
@@ -65,7 +72,7 @@ export function ReviewModal({
       onCancel={onClose}
       destroyOnHidden
     >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid={testIds.error} />}
       <Flex vertical gap={12}>
         {typeof summary === 'string' ? <Typography.Text>{summary}</Typography.Text> : summary}
         <Radio.Group
@@ -75,12 +82,13 @@ export function ReviewModal({
             { value: true, label: approveLabel },
             { value: false, label: returnLabel },
           ]}
+          data-testid={testIds.choice}
         />
         {approve && whenApproving}
         <Input.TextArea
-          placeholder={approve ? `${noteLabel}（可选）` : '退回原因（必填）'}
+          placeholder={approve || reasonOptional ? `${noteLabel}（可选）` : '退回原因（必填）'}
           value={note}
-          maxLength={2000}
+          maxLength={noteMax}
           onChange={(e) => setNote(e.target.value)}
           data-testid={testIds.note}
         />
