@@ -1162,7 +1162,10 @@ export class SchemeService {
    */
   private async explain(schemeId: number, b: StoredBreakdown): Promise<Breakdown> {
     const stored = new Map(b.items.map((x) => [x.itemId, x]));
-    const items = (await this.items(schemeId)).filter((it) => stored.has(it.id));
+    const items = await this.items(schemeId);
+    // Changing the items deletes the results (see `update`); a result of other items cannot be explained.
+    if (items.length !== stored.size || items.some((it) => !stored.has(it.id)))
+      throw conflict('考核指标在计分后有变化，请重新计分');
     const s = scoreScheme(
       items.map((it) => ({
         indicatorId: it.id,
