@@ -22,6 +22,7 @@ import { KIND_LABELS } from '../org/org-kinds.js';
 import { dueAssignments, isOnTime, ON_TIME_FORMULA, onTimeCounts } from '../task/task-ledger.js';
 import { STATE_LABELS } from '../task/assignment.service.js';
 import { refreshFacts } from './org-facts.js';
+import { breathe } from '../common/breathe.js';
 
 export type MetricKey =
   | 'study_participation'
@@ -438,11 +439,16 @@ export class MetricEngine {
     // The indicators read from org_fact need the branches changed since the last refresh recomputed first.
     if (unique.some((k) => FACT_METRICS.has(k))) await refreshFacts(this.db, this.dialect);
     // PostgreSQL runs the indicators' queries side by side on the pool; SQLite has one synchronous connection, where
-    // interleaving them only holds more rows in memory at once.
+    // interleaving them only holds more rows in memory at once: one indicator after the other, letting other
+    // requests run in between (a province's ten indicators take a second).
     const figures: Map<number, MetricFigure>[] = [];
     if (this.dialect.name === 'postgres')
       figures.push(...(await Promise.all(unique.map((k) => this.figures(k, scope, period, shared)))));
-    else for (const k of unique) figures.push(await this.figures(k, scope, period, shared));
+    else
+      for (const k of unique) {
+        figures.push(await this.figures(k, scope, period, shared));
+        await breathe();
+      }
     return new Map(unique.map((k, i) => [k, figures[i]!]));
   }
 

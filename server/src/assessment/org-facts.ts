@@ -17,6 +17,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Dialect } from '../db/dialect.js';
+import { breathe } from '../common/breathe.js';
 import { CURRENT_STATUSES } from '../member/member-fields.js';
 import { DUES_STATUSES, PARTY_STATUSES } from '../member/member-records.service.js';
 
@@ -120,5 +121,6 @@ export async function refreshFacts(
       if (ids.length) for (const q of recompute(ids)) await q.execute(trx);
       return ids.length;
     });
+    await breathe();
   }
 }
