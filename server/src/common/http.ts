@@ -1,3 +1,4 @@
+import { parseDate } from './time.js';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ctx } from '../audit/audit.js';
@@ -31,3 +32,9 @@ export const errorOutput = z.object({
 });
 
 export const okOutput = z.object({ ok: z.literal(true) });
+
+/** A calendar day `YYYY-MM-DD` that exists: 2026-02-30 is refused, not rolled over to March. */
+export const dayInput = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  .refine((v) => parseDate(v) === v, '日期不存在');

@@ -2,14 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services.js';
-import { ctxOf } from '../common/http.js';
+import { ctxOf, dayInput as date } from '../common/http.js';
 import { sendWorkbook } from '../common/excel.js';
 import { GRADES, OUTCOMES } from './member-records.service.js';
 import { DuesImporter, duesTemplate } from './dues-import.js';
 import { uploadedFile } from './member-import.js';
 
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式应为 YYYY-MM');
 const org = (need: 'read' | 'write') => ({
   refs: [{ type: 'org' as const, from: 'params' as const, key: 'id', need }],

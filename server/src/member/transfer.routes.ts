@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../services.js';
-import { ctxOf } from '../common/http.js';
+import { ctxOf, dayInput as dateString } from '../common/http.js';
 import { sendWorkbook } from '../common/excel.js';
 
 const tags = ['组织关系转接 transfers'];
@@ -38,7 +38,6 @@ const statusOutput = z.object({ status: z.string() });
 const transferRef = (need: 'read' | 'write') => ({
   refs: [{ type: 'transfer' as const, from: 'params' as const, key: 'id', need }],
 });
-const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
 export async function transferRoutes(app: FastifyInstance, s: Services): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();

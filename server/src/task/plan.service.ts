@@ -3,7 +3,7 @@ import type { DB, TaskTable } from '../db/schema.js';
 import { accountRef, can, inSubtree, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, importRejected, notFound, type FieldProblem } from '../common/errors.js';
-import { nowIso, shanghaiDay } from '../common/time.js';
+import { nowIso, parseDate, shanghaiDay } from '../common/time.js';
 import { notifyOrgCadres } from '../notification/notify.js';
 import { readDeadline, finalDate, type DeadlineReading, type Milestone } from './deadline.js';
 import { readTargets, type Target } from './targets.js';
@@ -486,7 +486,7 @@ export class PlanService {
 
   private read(input: Pick<TaskInput, 'deadline' | 'dueOn'>, year: number) {
     if (input.dueOn) {
-      if (!DATE.test(input.dueOn) || Number.isNaN(Date.parse(input.dueOn)))
+      if (!DATE.test(input.dueOn) || parseDate(input.dueOn) !== input.dueOn)
         throw badRequest('完成日期格式应为 YYYY-MM-DD', [{ path: 'dueOn', message: '日期格式不正确' }]);
       const m: Milestone = { date: input.dueOn, reading: '人工设定', phrase: input.deadline };
       return { dueOn: input.dueOn, milestones: [m], needsDate: [] as DeadlineReading['needsDate'] };

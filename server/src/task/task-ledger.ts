@@ -24,13 +24,13 @@ export function isOnTime(a: { state: string; due_on: string | null; completed_at
 }
 
 /**
- * `isOnTime` as a SQL condition over `task_assignment as a`: completed before 00:00 Beijing time of the day after the
- * deadline, i.e. before 16:00 UTC of the deadline day (timestamps are stored as UTC instants).
+ * `isOnTime` as a SQL condition over `task_assignment as a`: the Beijing day of the completion (UTC + 8 h, no daylight
+ * saving) compared with the deadline day as text, as `isOnTime` compares them.
  */
 export function onTimeCondition(dialect: Dialect) {
   return dialect.name === 'postgres'
-    ? sql<boolean>`a.state = 'done' and a.completed_at < cast(a.due_on || 'T16:00:00Z' as timestamptz)`
-    : sql<boolean>`a.state = 'done' and a.completed_at < a.due_on || 'T16:00:00.000Z'`;
+    ? sql<boolean>`a.state = 'done' and to_char(a.completed_at at time zone 'UTC' + interval '8 hours', 'YYYY-MM-DD') <= a.due_on`
+    : sql<boolean>`a.state = 'done' and date(a.completed_at, '+8 hours') <= a.due_on`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../services.js';
 import type { RefSpec } from '../access/access-plugin.js';
 import type { Need } from '../access/access.js';
-import { ctxOf, okOutput, pageQuery } from '../common/http.js';
+import { ctxOf, okOutput, pageQuery, dayInput as date } from '../common/http.js';
 import { badRequest } from '../common/errors.js';
 import { sendDocument } from '../common/word.js';
 import { sendStored } from '../files/send.js';
@@ -21,7 +21,6 @@ const assignment = ref('assignment');
 const report = ref('report');
 const attachment = ref('attachment');
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 const year = z.coerce.number().int().min(2000, '年份不正确').max(2100, '年份不正确');
 const role = z.enum(['lead', 'support']);
 const responsibleInput = z.array(z.strictObject({ orgId: z.number().int().positive(), role })).max(500);

@@ -222,6 +222,15 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
     });
     expect(late.statusCode).toBe(400);
     expect(late.json<{ problems: { path: string }[] }>().problems[0]!.path).toBe('children.0.dueOn');
+    // A day that does not exist is refused, not rolled over (2020-11-31 would otherwise be read as 12-01).
+    const impossible = await townAdmin.post(`/api/task-assignments/${townAssignment}/forward`, {
+      children: [{ orgId: t.village1.id, dueOn: '2020-11-31' }],
+    });
+    expect(impossible.statusCode).toBe(400);
+    expect(impossible.json<{ problems: { path: string; message: string }[] }>().problems[0]).toMatchObject({
+      path: 'children.0.dueOn',
+      message: '日期不存在',
+    });
     const sideways = await townAdmin.post(`/api/task-assignments/${townAssignment}/forward`, {
       children: [{ orgId: t.towns[1]!.id }],
     });
@@ -547,6 +556,7 @@ describe.each(DIALECTS)('督查督办 tasks (%s)', (dialect) => {
       .where('id', '=', task.id)
       .executeTakeFirstOrThrow();
     expect(row.due_on).toBeNull();
+    expect((await countyAdmin.patch(`/api/tasks/${task.id}`, { dueOn: '2020-02-30' })).statusCode).toBe(400);
     const set = await countyAdmin.patch(`/api/tasks/${task.id}`, { dueOn: '2020-01-10' });
     expect(set.statusCode, set.body).toBe(200);
     const after = await env.database.db
