@@ -277,6 +277,16 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     // 40 × 66.7 ÷ 80 = 33.33
     expect(b2at80.breakdown!.items[0]!.score).toBe(33.33);
     expect(b2at80.breakdown!.items[0]!.explanation).toContain('÷ 80 = 33.33');
+    // An edit while a scoring runs: whichever finishes first, no result is left that the items do not explain —
+    // the scoring is refused (the items changed under it) or its results are removed by the edit.
+    const [racing, edited] = await Promise.all([
+      cadre1.post(`/api/assessment-schemes/${schemeId}/score`),
+      edit({ items: schemeItems }),
+    ]);
+    expect(edited.statusCode).toBe(200);
+    expect([200, 409]).toContain(racing.statusCode);
+    if (racing.statusCode === 409) expect(racing.json<{ message: string }>().message).toContain('请重新计分');
+    expect(await resultRows()).toBe(0);
     expect((await edit({ name: '区县团委季度考核', items: schemeItems })).statusCode).toBe(200);
     expect((await cadre1.post(`/api/assessment-schemes/${schemeId}/score`)).statusCode).toBe(200);
 

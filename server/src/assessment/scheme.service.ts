@@ -425,6 +425,16 @@ export class SchemeService {
           .executeTakeFirst();
         if (taken) throw conflict(`本考核期已有名为“${input.name}”的考核方案`, [{ path: 'name', message: '名称重复' }]);
       }
+      // The scheme's row first: a scoring storing its results writes it first too, so the two wait for each other.
+      await trx
+        .updateTable('assessment_scheme')
+        .set({
+          ...(input.name && { name: input.name }),
+          ...(input.items && { weighted: input.items.some((i) => i.weight != null) ? 1 : 0 }),
+          updated_at: nowIso(),
+        })
+        .where('id', '=', id)
+        .execute();
       if (input.items) {
         await this.checkItems(trx, owner, input.items);
         const old = await trx
@@ -476,15 +486,6 @@ export class SchemeService {
         }
         if (gone.length) await trx.deleteFrom('assessment_item').where('id', 'in', gone).execute();
       }
-      await trx
-        .updateTable('assessment_scheme')
-        .set({
-          ...(input.name && { name: input.name }),
-          ...(input.items && { weighted: input.items.some((i) => i.weight != null) ? 1 : 0 }),
-          updated_at: nowIso(),
-        })
-        .where('id', '=', id)
-        .execute();
       await audit(trx, ctx, {
         org: owner,
         action: 'assessment.scheme_update',
@@ -651,7 +652,31 @@ export class SchemeService {
       .where('it.scheme_id', '=', schemeId)
       .orderBy('it.sort_order')
       .execute();
-    return rows.map((r) => ({ ...r, rule: JSON.parse(r.rule) as ScoringRule, metric: r.metric as MetricKey | null }));
+    return rows.map((r) => ({
+      ...r,
+      rule: JSON.parse(r.rule) as ScoringRule,
+      ruleText: r.rule,
+      metric: r.metric as MetricKey | null,
+    }));
+  }
+
+  /** What the results of a scoring depend on in the items (in their order): ids, points, weights, rules. */
+  private static itemsKey(items: { id: number; points: number; weight: number | null; rule: string }[]) {
+    return JSON.stringify(items.map((i) => [i.id, i.points, i.weight, i.rule]));
+  }
+
+  /**
+   * Inside the transaction that stores results (after it has written the scheme's row, which `update` writes first
+   * too, so the two wait for each other): refuses when the items changed while the results were computed.
+   */
+  private async requireItemsUnchanged(trx: Kysely<DB>, id: number, key: string) {
+    const now = await trx
+      .selectFrom('assessment_item')
+      .select(['id', 'points', 'weight', 'rule'])
+      .where('scheme_id', '=', id)
+      .orderBy('sort_order')
+      .execute();
+    if (SchemeService.itemsKey(now) !== key) throw conflict('计分期间考核指标有修改，请重新计分');
   }
 
   /** A rule with the indicator's name and display, so explanations read "参学率 86.0%". */
@@ -750,12 +775,13 @@ export class SchemeService {
     const ms = Math.round(performance.now() - started);
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {
-      await this.storeResults(trx, id, computed, now);
       await trx
         .updateTable('assessment_scheme')
         .set({ scored_at: now, updated_at: now })
         .where('id', '=', id)
         .execute();
+      await this.requireItemsUnchanged(trx, id, computed.itemsKey);
+      await this.storeResults(trx, id, computed, now);
       await audit(trx, ctx, {
         org: owner,
         action: 'assessment.score',
@@ -969,7 +995,8 @@ export class SchemeService {
         breakdown,
       };
     });
-    return { rows, rating };
+    const itemsKey = SchemeService.itemsKey(items.map((i) => ({ ...i, rule: i.ruleText })));
+    return { rows, rating, itemsKey };
   }
 
   /**
@@ -1118,22 +1145,23 @@ export class SchemeService {
           .orderBy('id')
           .execute()
       : [];
-    const b = stored ? (JSON.parse(stored.breakdown) as StoredBreakdown) : null;
+    const breakdown = stored ? await this.explain(id, JSON.parse(stored.breakdown) as StoredBreakdown) : null;
+    const result = breakdown ? stored : undefined;
     return {
       schemeId: id,
       orgId,
       orgName: org.name,
       status: scheme.status,
-      scored: Boolean(stored),
-      total: stored?.total ?? null,
-      rank: stored?.rank ?? null,
-      level: stored?.level ?? null,
-      levelLabel: stored?.level
-        ? stored.level === 'excluded'
+      scored: Boolean(result),
+      total: result?.total ?? null,
+      rank: result?.rank ?? null,
+      level: result?.level ?? null,
+      levelLabel: result?.level
+        ? result.level === 'excluded'
           ? '不参评'
-          : STAR_LABELS[stored.level as StarLevel]
+          : STAR_LABELS[result.level as StarLevel]
         : null,
-      breakdown: b && (await this.explain(id, b)),
+      breakdown,
       reports: reports.map((r) => ({
         id: r.id,
         itemId: r.item_id,
@@ -1167,12 +1195,12 @@ export class SchemeService {
    * explanations and 提分方向 written from the scheme's rules and the stored figures — the same scoring that
    * produced the stored scores.
    */
-  private async explain(schemeId: number, b: StoredBreakdown): Promise<Breakdown> {
+  private async explain(schemeId: number, b: StoredBreakdown): Promise<Breakdown | null> {
     const stored = new Map(b.items.map((x) => [x.itemId, x]));
     const items = await this.items(schemeId);
-    // Changing the items deletes the results (see `update`); a result of other items cannot be explained.
-    if (items.length !== stored.size || items.some((it) => !stored.has(it.id)))
-      throw conflict('考核指标在计分后有变化，请重新计分');
+    // Changing the items deletes the results (see `update`); a result of other items (stored before that rule) is
+    // not shown: the org's page says it is not scored yet.
+    if (items.length !== stored.size || items.some((it) => !stored.has(it.id))) return null;
     const s = scoreScheme(
       items.map((it) => ({
         indicatorId: it.id,
@@ -1443,6 +1471,7 @@ export class SchemeService {
         .where('status', '=', 'draft')
         .executeTakeFirst();
       if (Number(flip.numUpdatedRows) !== 1) throw conflict('考核结果已发布');
+      await this.requireItemsUnchanged(trx, id, computed.itemsKey);
       await this.storeResults(trx, id, computed, now);
       await notifyOrgCadres(
         trx,
