@@ -154,7 +154,7 @@ export async function up(db: Kysely<unknown>, d: Dialect): Promise<void> {
     .addColumn('rank', 'integer', (c) => c.notNull())
     /** 对标定级 schemes: the level after quotas (`StarLevel`), or `excluded`. */
     .addColumn('level', 'text')
-    /** JSON: the item scores with values, explanations and how to gain points. */
+    /** JSON `StoredBreakdown`: item figures and scores, totals, rank and ties (explanations are written when read). */
     .addColumn('breakdown', 'text', (c) => c.notNull())
     .addColumn('computed_at', ts, (c) => c.notNull())
     .addPrimaryKeyConstraint('assessment_result_pk', ['scheme_id', 'org_id'])
