@@ -199,8 +199,8 @@ async function bench(kind: 'sqlite' | 'postgres', pgUrl?: string) {
   );
 
   // The whole scoring of a scheme (what 计分 does): the ten indicators as items of a yearly scheme over the same
-  // orgs, scored from the data, ranked, and the 5,000 results with their explanations stored.
   // orgs, scored from the data (each org explained), ranked, and the 5,000 results stored.
+  const { schemes: scoring, indicators } = createServices(database, randomBytes(32));
   const stamp = Date.now().toString(36);
   const items = [];
   for (const k of keys) {
