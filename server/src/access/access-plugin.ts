@@ -1,7 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { can, loadActor, requireOrg, scopeFilter, type Actor, type Need, type OrgRef } from './access.js';
+import {
+  can,
+  canSubtree,
+  loadActor,
+  requireOrg,
+  scopeFilter,
+  SUBTREE_NEEDED,
+  type Actor,
+  type Need,
+  type OrgRef,
+} from './access.js';
 import { forbidden, notFound, unauthorized, AppError } from '../common/errors.js';
 import { sha256 } from '../common/crypto.js';
 import { MEMBER_SESSION_COOKIE, type MemberActor } from '../auth/member-auth.service.js';
@@ -241,9 +251,17 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
   const orgs = await resolveRefOrgs(db, ref.type, value);
   if (!orgs) throw notFound(label(ref.type));
   if (ref.type === 'scheme') {
-    // A scheme's org sees and manages it; the cadres of an assessed org see it (what to report, their results).
+    // A scheme's org sees and manages it — with reach over the orgs it assesses (a subtree scope; a 本级 role at the
+    // scheme's org is not enough); the cadres of an assessed org see it (what to report, their results).
     const [owner] = orgs as [OrgRef];
-    if (ref.need === 'write' || can(actor, 'read', owner)) return requireOrg(actor, ref.need, owner);
+    if (canSubtree(actor, 'read', owner)) {
+      if (ref.need === 'write' && !canSubtree(actor, 'write', owner)) throw forbidden('您对该考核方案只有查看权限');
+      return;
+    }
+    if (ref.need === 'write') {
+      if (can(actor, 'read', owner)) throw forbidden(SUBTREE_NEEDED);
+      throw notFound('考核方案');
+    }
     const subject = await db
       .selectFrom('assessment_subject as s')
       .innerJoin('org', 'org.id', 's.org_id')

@@ -59,6 +59,20 @@ export function can(actor: Actor, need: Need, org: OrgRef): boolean {
   return idsWith(actor, 'org_read').has(org.id);
 }
 
+/**
+ * Whether the actor reaches the org's whole subtree (a subtree scope at the org or above), not just the org itself:
+ * what work concerning the orgs below needs — an assessment of them, the records behind their figures.
+ */
+export function canSubtree(actor: Actor, need: Need, org: OrgRef): boolean {
+  if (actor.isSystemAdmin) return true;
+  const ancestors = ancestorIds(org.path);
+  const scopes: Scope[] = need === 'write' ? ['subtree_full'] : ['subtree_full', 'subtree_read'];
+  return actor.roles.some((r) => r.scopes.some((s) => scopes.includes(s)) && ancestors.includes(r.orgId));
+}
+
+/** Why a 本级 role (本级管理员, 本级查看) is refused work that concerns the orgs below its own. */
+export const SUBTREE_NEEDED = '该项工作涉及下级组织，本级管理员和本级查看账号只能处理本组织的事务';
+
 /** Throws 404 when the org is not visible at all (its existence is not revealed), 403 when read-only. */
 export function requireOrg(actor: Actor, need: Need, org: OrgRef | undefined): asserts org is OrgRef {
   if (!org || !can(actor, 'read', org)) throw notFound('组织');

@@ -425,6 +425,67 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     expect(feed.events.some((e) => e.org === d[2]!.name && e.text.includes('开展主题活动'))).toBe(true);
   });
 
+  it('keeps 本级 roles to their own org: no ranking, records or figures of the orgs below', async () => {
+    const viewer = await f.account('city-org-viewer', city.id, 'org_viewer');
+    const admin = await f.account('city-org-admin', city.id, 'org_admin');
+    const evidenceId = (await d1Cadre.get(`/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}`)).json<{
+      reports: { evidence: { id: number }[] }[];
+    }>().reports[0]!.evidence[0]!.id;
+    for (const c of [viewer, admin]) {
+      // The city's schemes rank the districts: not listed, not opened.
+      const list = await c.get(`/api/orgs/${city.id}/assessment-schemes`);
+      expect(list.statusCode, list.body).toBe(200);
+      expect(list.json<{ own: unknown[] }>().own).toEqual([]);
+      for (const path of ['', '/results', `/orgs/${d[0]!.id}`, `/orgs/${d[0]!.id}/items/${items[0]!.id}/drill`])
+        expect((await c.get(`/api/assessment-schemes/${schemeId}${path}`)).statusCode, path).toBe(404);
+      expect((await c.get(`/api/assessment-evidence/${evidenceId}`)).statusCode).toBe(404);
+      // The dashboard keeps the city's own figures and drops the districts'.
+      const dash = await c.get(`/api/orgs/${city.id}/assessment-dashboard?quarter=${quarter}`);
+      expect(dash.statusCode, dash.body).toBe(200);
+      const body = dash.json<{
+        metrics: { value: number | null }[];
+        children: unknown[];
+        schemes: { own: unknown[] };
+      }>();
+      expect(body.metrics.length).toBeGreaterThan(0);
+      expect(body.children).toEqual([]);
+      expect(body.schemes.own).toEqual([]);
+      const live = (await c.get(`/api/orgs/${city.id}/live`)).json<{ children: unknown[]; events: unknown[] }>();
+      expect(live.children).toEqual([]);
+      expect(live.events).toEqual([]);
+    }
+    // Nor does the 本级管理员 make, score or review a scheme of the districts.
+    const made = await admin.post(`/api/orgs/${city.id}/assessment-schemes`, {
+      name: '本级管理员的方案',
+      periodKind: 'quarter',
+      period: quarter,
+      subjects: { mode: 'children' },
+      items: schemeItems,
+    });
+    expect(made.statusCode).toBe(403);
+    expect(made.json<{ message: string }>().message).toContain('本级管理员');
+    expect((await admin.post(`/api/assessment-schemes/${schemeId}/score`)).statusCode).toBe(403);
+    expect((await admin.get(`/api/assessment-schemes/${schemeId}/reports`)).statusCode).toBe(403);
+    // A 本级查看 at 甲区 sees 甲区's published result, not the members and branches behind its figures.
+    const d1Viewer = await f.account('d1-org-viewer', d[0]!.id, 'org_viewer');
+    const mine = await d1Viewer.get(`/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}`);
+    expect(mine.statusCode, mine.body).toBe(200);
+    const drill = await d1Viewer.get(
+      `/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}/items/${items[0]!.id}/drill`,
+    );
+    expect(drill.statusCode).toBe(403);
+    expect(drill.json<{ message: string }>().message).toContain('下级组织');
+    // Its secretary does; a drill into an org the scheme does not assess is refused.
+    const d1Drill = await d1Cadre.get(
+      `/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}/items/${items[0]!.id}/drill`,
+    );
+    expect(d1Drill.statusCode, d1Drill.body).toBe(200);
+    const branchDrill = await d1Cadre.get(
+      `/api/assessment-schemes/${schemeId}/orgs/${branches[0]![0]!.id}/items/${items[0]!.id}/drill`,
+    );
+    expect(branchDrill.statusCode).toBe(404);
+  });
+
   it('exports the bulletin as Word and Excel and reads them back', async () => {
     const docx = await cadre1.get(`/api/assessment-schemes/${schemeId}/bulletin?format=docx`);
     expect(docx.statusCode, docx.body.slice(0, 200)).toBe(200);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { ancestorIds, inSubtree, requireOrg, type Actor } from '../access/access.js';
+import { ancestorIds, can, canSubtree, inSubtree, requireOrg, scopeFilter, type Actor } from '../access/access.js';
 import { addDays, nowIso, shanghaiDay } from '../common/time.js';
 import type { StudyFigures } from '../study/study-figures.js';
 import { METRICS, type MetricEngine, type MetricKey } from './metrics.js';
@@ -85,7 +85,9 @@ export class AssessmentDashboard {
       .where('status', '=', 'active')
       .orderBy('path')
       .limit(500)
-      .execute();
+      .execute()
+      // A 本级 role reads its own org's figures, not the orgs below it.
+      .then((rows) => rows.filter((c) => can(actor, 'read', c)));
     const quarters = quartersUpTo(q, 4);
     const [targets, figures, trends, schemes] = await Promise.all([
       this.targets(org.path),
@@ -93,7 +95,7 @@ export class AssessmentDashboard {
       Promise.all(
         quarters.map((name) => this.metrics.computeMany(TREND_METRICS, [org], assessmentPeriod('quarter', name))),
       ),
-      this.schemes(org),
+      this.schemes(actor, org),
     ]);
     const cell = (key: MetricKey, id: number) => {
       const f = figures.get(key)?.get(id);
@@ -135,12 +137,14 @@ export class AssessmentDashboard {
   }
 
   /** The org's latest schemes (its own, with the leaders) and published ones it was assessed in (its rank). */
-  private async schemes(org: { id: number }) {
+  private async schemes(actor: Actor, org: { id: number; path: string }) {
+    // The org's own schemes rank the orgs below it: not shown to a 本级 role.
+    const ownVisible = canSubtree(actor, 'read', org);
     const [own, assessed] = await Promise.all([
       this.db
         .selectFrom('assessment_scheme')
         .select(['id', 'name', 'period_kind', 'period', 'status'])
-        .where('org_id', '=', org.id)
+        .where('org_id', '=', ownVisible ? org.id : 0)
         .where('scored_at', 'is not', null)
         .orderBy('period_from', 'desc')
         .orderBy('id', 'desc')
@@ -212,7 +216,7 @@ export class AssessmentDashboard {
         .innerJoin('org', 'org.id', 'a.org_id')
         .innerJoin('task as t', 't.id', 'a.task_id')
         .select(['r.id', 'org.name as org_name', 't.content', 'r.submitted_at', 'r.status'])
-        .where((eb) => inSubtree(eb, 'org.path', org.path))
+        .where((eb) => eb.and([inSubtree(eb, 'org.path', org.path), scopeFilter(actor, 'read', eb)]))
         .where('r.deleted_at', 'is', null)
         .orderBy('r.submitted_at', 'desc')
         .limit(8)
@@ -223,7 +227,7 @@ export class AssessmentDashboard {
         .innerJoin('assessment_item as it', 'it.id', 'r.item_id')
         .innerJoin('assessment_indicator as i', 'i.id', 'it.indicator_id')
         .select(['r.id', 'org.name as org_name', 'i.name as indicator', 'r.submitted_at', 'r.status'])
-        .where((eb) => inSubtree(eb, 'org.path', org.path))
+        .where((eb) => eb.and([inSubtree(eb, 'org.path', org.path), scopeFilter(actor, 'read', eb)]))
         .orderBy('r.submitted_at', 'desc')
         .limit(8)
         .execute(),
@@ -262,12 +266,15 @@ export class AssessmentDashboard {
       coverage: study.org.coverage,
       learners: study.org.learners,
       members: study.org.members,
-      children: study.children.slice(0, 20).map((c) => ({
-        orgId: c.orgId,
-        name: c.name,
-        participation: c.participation,
-        rank: c.rank,
-      })),
+      children: study.children
+        .filter((c) => can(actor, 'read', { id: c.orgId, path: `${org.path}${c.orgId}/` }))
+        .slice(0, 20)
+        .map((c) => ({
+          orgId: c.orgId,
+          name: c.name,
+          participation: c.participation,
+          rank: c.rank,
+        })),
       // The last 14 days, quiet days as 0.
       daily: days.map((day) => ({ day, n: daily.find((x) => x.day === day)?.n ?? 0 })),
       events,

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { accountRef, can, requireOrg, type Actor } from '../access/access.js';
+import { accountRef, can, canSubtree, requireOrg, type Actor } from '../access/access.js';
 import { audit, type Ctx } from '../audit/audit.js';
 import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
@@ -130,12 +130,21 @@ export class AssessmentReportService {
       .innerJoin('assessment_scheme as s', 's.id', 'r.scheme_id')
       .innerJoin('org as owner', 'owner.id', 's.org_id')
       .selectAll('r')
-      .select(['org.path as org_path', 'org.name as org_name', 'owner.path as owner_path', 's.status as scheme_status'])
+      .select([
+        'org.path as org_path',
+        'org.name as org_name',
+        'owner.id as owner_id',
+        'owner.path as owner_path',
+        's.status as scheme_status',
+      ])
       .where('r.id', '=', reportId)
       .executeTakeFirst();
     if (
       !r ||
-      !(can(actor, 'read', { id: r.org_id, path: r.org_path }) || can(actor, 'read', { id: 0, path: r.owner_path }))
+      !(
+        can(actor, 'read', { id: r.org_id, path: r.org_path }) ||
+        canSubtree(actor, 'read', { id: r.owner_id, path: r.owner_path })
+      )
     )
       throw notFound('报送');
     return r;

@@ -4,9 +4,11 @@ import {
   accountRef,
   ancestorIds,
   can,
+  canSubtree,
   inSubtree,
   requireOrg,
   scopeFilter,
+  SUBTREE_NEEDED,
   type Actor,
   type OrgRef,
 } from '../access/access.js';
@@ -161,7 +163,8 @@ export class SchemeService {
       .select(['id', 'path', 'name'])
       .where('id', '=', scheme.org_id)
       .executeTakeFirstOrThrow();
-    const full = can(actor, 'read', owner);
+    // Reading the whole scheme (every assessed org's results) and managing it need reach over the orgs it assesses.
+    const full = canSubtree(actor, 'read', owner);
     if (!full) {
       const subject = await this.db
         .selectFrom('assessment_subject as s')
@@ -173,8 +176,13 @@ export class SchemeService {
         .executeTakeFirst();
       if (!subject) throw notFound('考核方案');
     }
-    const manage = can(actor, 'write', owner);
-    if (need === 'write' && !manage) throw full ? forbidden('您对该考核方案只有查看权限') : notFound('考核方案');
+    const manage = canSubtree(actor, 'write', owner);
+    if (need === 'write' && !manage)
+      throw full
+        ? forbidden('您对该考核方案只有查看权限')
+        : can(actor, 'read', owner)
+          ? forbidden(SUBTREE_NEEDED)
+          : notFound('考核方案');
     return { scheme: scheme as SchemeRow, owner, full, manage };
   }
 
@@ -312,6 +320,7 @@ export class SchemeService {
       .where('id', '=', orgId)
       .executeTakeFirst();
     requireOrg(ctx.actor, 'write', owner);
+    if (!canSubtree(ctx.actor, 'write', owner)) throw forbidden(SUBTREE_NEEDED);
     const period = assessmentPeriod(input.periodKind, input.period);
     const branchRating = Boolean(input.branchRating);
     return this.db.transaction().execute(async (trx) => {
@@ -568,6 +577,8 @@ export class SchemeService {
   async list(actor: Actor, orgId: number) {
     const org = await this.db.selectFrom('org').select(['id', 'path']).where('id', '=', orgId).executeTakeFirst();
     requireOrg(actor, 'read', org);
+    // An org's own schemes assess the orgs below it: listed for those who may read them (not for 本级 roles).
+    const ownVisible = canSubtree(actor, 'read', org);
     const cols = [
       's.id',
       's.org_id',
@@ -626,7 +637,7 @@ export class SchemeService {
       publishedAt: r.published_at,
       stale: r.status === 'draft' && r.scored_at !== null && r.scored_at < r.updated_at,
     });
-    return { own: own.map(present), assessed: assessed.map(present) };
+    return { own: ownVisible ? own.map(present) : [], assessed: assessed.map(present) };
   }
 
   private async items(schemeId: number) {
@@ -1239,23 +1250,28 @@ export class SchemeService {
   /** The records behind one computed figure of an assessed org: its children's figures and the underlying rows. */
   async drill(actor: Actor, id: number, orgId: number, itemId: number) {
     const { scheme } = await this.load(actor, id);
+    await this.requireSubject(id, orgId);
     const org = await this.db
       .selectFrom('org')
       .select(['id', 'path', 'name', 'kind'])
       .where('id', '=', orgId)
       .executeTakeFirst();
     requireOrg(actor, 'read', org);
+    // The records lie in the org's subtree (members of its branches, its children's tasks): a 本级 role at an org
+    // with orgs below it reads its figure, not them.
+    if (!canSubtree(actor, 'read', org)) {
+      const below = await this.db.selectFrom('org').select('id').where('parent_id', '=', org.id).limit(1).execute();
+      if (below.length) throw forbidden(SUBTREE_NEEDED);
+    }
     const item = (await this.items(id)).find((i) => i.id === itemId);
     if (!item) throw notFound('考核指标');
     if (item.source !== 'computed' || !item.metric)
       throw badRequest('该指标由各单位报送，请查看报送的材料', [{ path: 'itemId', message: '不是系统计算的指标' }]);
     const drill = await this.metrics.drill(item.metric, org, { from: scheme.period_from, to: scheme.period_to }, 200);
-    // Children outside the actor's reach are never listed (a subject's cadre drilling into their own org).
-    const children = drill.children.filter((c) => c.orgId !== org.id);
     return {
       metric: { ...METRICS[item.metric] },
       orgName: org.name,
-      children: children.map((c) => ({ ...c })),
+      children: drill.children.map((c) => ({ ...c })),
       records: { ...drill.records, columns: drill.records.columns.map((c) => ({ ...c })) },
     };
   }
