@@ -118,6 +118,28 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       [{ ...base, subjects: { mode: 'orgs', orgIds: [city.id] } }, 'subjects.orgIds.0'],
       [{ ...base, items: [{ ...base.items[0], indicatorId: 999_999 }] }, 'items.0.indicatorId'],
     ];
+    // A count to keep low (安全事故 0 起) needs its own zero line: twice a target of 0 is 0.
+    const accidents = await cadre1.post(`/api/orgs/${city.id}/indicators`, {
+      name: '安全事故',
+      source: 'reported',
+      format: 'count',
+      unit: '起',
+      direction: 'lower',
+    });
+    expect(accidents.statusCode, accidents.body).toBe(201);
+    cases.push([
+      {
+        ...base,
+        items: [
+          {
+            indicatorId: accidents.json<{ id: number }>().id,
+            points: 100,
+            rule: { kind: 'linear', target: 0, direction: 'lower' },
+          },
+        ],
+      },
+      'items.0.rule',
+    ]);
     for (const [body, path] of cases) {
       const r = await cadre1.post(`/api/orgs/${city.id}/assessment-schemes`, body);
       expect(r.statusCode, r.body).toBe(400);

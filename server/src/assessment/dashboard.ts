@@ -27,8 +27,10 @@ export type Light = 'green' | 'yellow' | 'red' | 'none';
  */
 export function lightOf(value: number | null, target: number | null, direction: 'higher' | 'lower'): Light {
   if (value === null || target === null) return 'none';
-  if (direction === 'higher') return value >= target ? 'green' : value >= target * 0.9 ? 'yellow' : 'red';
-  return value <= target ? 'green' : value <= target * 1.1 ? 'yellow' : 'red';
+  // With a little slack: 40 % × 0.9 is 0.36000000000000004 in floating point, and 9 of 25 (36 %) must be yellow.
+  const atLeast = (a: number, b: number) => a >= b - 1e-9;
+  if (direction === 'higher') return atLeast(value, target) ? 'green' : atLeast(value, target * 0.9) ? 'yellow' : 'red';
+  return atLeast(target, value) ? 'green' : atLeast(target * 1.1, value) ? 'yellow' : 'red';
 }
 
 export const LIGHT_RULE =

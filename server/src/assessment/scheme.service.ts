@@ -286,7 +286,12 @@ export class SchemeService {
           ]);
       }
       try {
-        scoreIndicator(item.rule, null, item.points);
+        // With the indicator's format, as it is scored: a count's default zero line differs from a rate's.
+        scoreIndicator(
+          SchemeService.displayRule({ rule: item.rule, name: ind.name, format: ind.format, unit: ind.unit }),
+          null,
+          item.points,
+        );
       } catch (e) {
         throw badRequest(`第 ${i + 1} 项“${ind.name}”：${(e as Error).message}`, [
           { path: `items.${i}.rule`, message: (e as Error).message },

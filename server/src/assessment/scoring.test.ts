@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lightOf } from './dashboard.js';
 import {
   compareQuarters,
   levelForScore,
@@ -91,6 +92,16 @@ describe('linear rule', () => {
   it('uses 100 % as the zero line of lower-is-better rates without a floor', () => {
     const rule: ScoringRule = { kind: 'linear', target: 0.05, direction: 'lower' };
     expect(scoreIndicator(rule, 0.525, 10).score).toBe(5);
+  });
+
+  it('refuses a lower-is-better rule whose default zero line is not above the target, with or without data', () => {
+    // 安全事故 0 起: twice a count target of 0 is 0 — nothing would lie between the zero line and full marks.
+    const accidents: ScoringRule = { kind: 'linear', target: 0, direction: 'lower', format: 'count' };
+    expect(() => scoreIndicator(accidents, null, 10)).toThrow(/零分线/);
+    expect(() => scoreIndicator(accidents, 1, 10)).toThrow(/零分线/);
+    expect(() => scoreIndicator({ kind: 'linear', target: 1, direction: 'lower' }, null, 10)).toThrow(/零分线/);
+    // With its own zero line it scores.
+    expect(scoreIndicator({ ...accidents, floor: 2 }, 1, 10).score).toBe(5);
   });
 
   it('shows counts with their unit', () => {
@@ -519,5 +530,17 @@ describe('赛马比拼', () => {
       ['same', 0],
     ]);
     expect(r.rows[0]!.explanation).toBe('名次不变（第1名），得分 ±0（80 → 80）');
+  });
+});
+
+describe('traffic lights', () => {
+  it('is yellow within a tenth of the target, exactly at the edge too', () => {
+    expect(lightOf(9 / 25, 0.4, 'higher')).toBe('yellow'); // 36 % against 40 %: 0.4 × 0.9 is not exactly 0.36
+    expect(lightOf(0.819, 0.91, 'higher')).toBe('yellow'); // 81.9 % against 91 %
+    expect(lightOf(0.8189, 0.91, 'higher')).toBe('red');
+    expect(lightOf(0.91, 0.91, 'higher')).toBe('green');
+    expect(lightOf(0.055, 0.05, 'lower')).toBe('yellow');
+    expect(lightOf(0.0551, 0.05, 'lower')).toBe('red');
+    expect(lightOf(null, 0.91, 'higher')).toBe('none');
   });
 });

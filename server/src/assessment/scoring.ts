@@ -144,6 +144,9 @@ function distance(d: Display, gap: number, direction: Direction): string {
 const reaches = (value: number, threshold: number, direction: Direction): boolean =>
   direction === 'higher' ? clean(value) >= clean(threshold) : clean(value) <= clean(threshold);
 
+/** Where a lower-is-better linear rule without its own zero line scores 0: 100 % of a rate, twice a count's target. */
+const defaultZeroLine = (rule: LinearRule): number => (displayOf(rule).percent ? 1 : 2 * rule.target);
+
 function validateRule(rule: ScoringRule, points: number): void {
   requireFinite(points, '分值');
   if (points < 0) throw badRequest('分值不能为负数');
@@ -160,6 +163,9 @@ function validateRule(rule: ScoringRule, points: number): void {
         }
       } else if (rule.direction === 'higher' && !(rule.target > 0)) {
         throw badRequest('目标值必须大于 0');
+      } else if (rule.direction === 'lower' && !(defaultZeroLine(rule) > rule.target)) {
+        // The default zero line (100 % of a rate, twice a count's target) must lie above the target.
+        throw badRequest('越低越好的指标，目标值为 0 或零分线不高于目标值时，请设置高于目标值的零分线');
       }
       return;
     case 'pass_fail':
@@ -251,8 +257,7 @@ function scoreLinear(rule: LinearRule, d: Display, value: number, points: number
       gain,
     };
   }
-  const zeroAt = rule.floor ?? (d.percent ? 1 : 2 * target);
-  if (!(zeroAt > target)) throw badRequest('越低越好的指标需要设置高于目标值的零分线');
+  const zeroAt = rule.floor ?? defaultZeroLine(rule);
   const fz = inFormulaTarget(d, zeroAt);
   if (!(clean(value) < clean(zeroAt))) {
     return {
