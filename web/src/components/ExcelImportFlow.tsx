@@ -5,6 +5,7 @@ import { CheckOutlined, InboxOutlined } from '@ant-design/icons';
 import { api, ApiError, type Problem } from '../lib/api';
 import { ProblemTable } from './ProblemTable';
 import { useScrollIntoView } from '../lib/useScrollIntoView';
+import { failureText } from '../lib/useSubmit';
 
 type Stage<P, R> =
   | { kind: 'empty' }
@@ -59,7 +60,7 @@ export function ExcelImportFlow<P, R>(props: ExcelImportFlowProps<P, R>) {
   const fail = (file: File, e: unknown, fallback: string) => {
     if (e instanceof ApiError && e.problems.length)
       setStage({ kind: 'rejected', file, message: e.message, problems: e.problems });
-    else setStage({ kind: 'failed', file, message: e instanceof Error ? e.message : fallback });
+    else setStage({ kind: 'failed', file, message: failureText(e, fallback) });
   };
 
   const check = async (file: File) => {

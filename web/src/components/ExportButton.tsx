@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import { App, Button, type ButtonProps } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { downloadFile, type Query } from '../lib/api';
+import { failureText, useSubmit } from '../lib/useSubmit';
 
 interface Props extends Omit<ButtonProps, 'onClick' | 'loading'> {
   url: string;
@@ -15,31 +15,28 @@ interface Props extends Omit<ButtonProps, 'onClick' | 'loading'> {
 /** Downloads an .xlsx from the server; errors (no permission, expired session) are shown, not navigated to. */
 export function ExportButton({ url, query, fileName, confirm, label = '导出Excel', ...rest }: Props) {
   const { message, modal } = App.useApp();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      const name = await downloadFile(url, query, fileName);
-      message.success(`已导出：${name}`);
-    } catch (e) {
-      message.error(e instanceof Error ? e.message : '导出失败');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useSubmit();
+  const download = () =>
+    run(
+      async () => {
+        const name = await downloadFile(url, query, fileName);
+        message.success(`已导出：${name}`);
+      },
+      (e) => void message.error(failureText(e, '导出失败')),
+    );
   return (
     <Button
       icon={<DownloadOutlined />}
       loading={busy}
       {...rest}
       onClick={() => {
-        if (!confirm) return void run();
+        if (!confirm) return void download();
         modal.confirm({
           title: confirm.title,
           content: confirm.content,
           okText: '确认导出',
           cancelText: '取消',
-          onOk: run,
+          onOk: download,
         });
       }}
     >

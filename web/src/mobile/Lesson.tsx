@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText, formatTime, type CheckinResult, type OpenedLesson } from './client';
 import { YouthNote } from './Youth';
-import { Loading, Notice, Screen } from './ui';
+import { Loading, Notice, Screen, useSubmit } from './ui';
 
 export type Learner = { kind: 'member'; memberId: number } | { kind: 'youth'; branchId: number };
 
@@ -71,7 +71,7 @@ export function LessonPage({ lessonId, learner, back }: Props) {
   const [answers, setAnswers] = useState<number[][]>([]);
   const [wrong, setWrong] = useState<Set<number>>(new Set());
   const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [result, setResult] = useState<CheckinResult>();
   const [youth, setYouth] = useState<{ name: string; number: string }>(() => {
     try {
@@ -183,23 +183,24 @@ export function LessonPage({ lessonId, learner, back }: Props) {
       setError(`请先回答第${missing + 1}题`);
       return;
     }
-    setBusy(true);
-    try {
-      const body = { viewToken: started.token, answers };
-      const res =
-        learner.kind === 'member'
-          ? await api.post<CheckinResult>(`/api/my/lessons/${lessonId}/check-in`, body)
-          : await api.post<CheckinResult>(`/api/study/branches/${learner.branchId}/lessons/${lessonId}/check-in`, {
-              ...body,
-              name: youth.name.trim(),
-              number: youth.number.trim(),
-            });
-      if (learner.kind === 'youth') localStorage.setItem(YOUTH_KEY, JSON.stringify(youth));
-      setResult(res);
-      window.scrollTo(0, 0);
-    } catch (e) {
-      setError(errorText(e));
-      if (e instanceof ApiError) {
+    await run(
+      async () => {
+        const body = { viewToken: started.token, answers };
+        const res =
+          learner.kind === 'member'
+            ? await api.post<CheckinResult>(`/api/my/lessons/${lessonId}/check-in`, body)
+            : await api.post<CheckinResult>(`/api/study/branches/${learner.branchId}/lessons/${lessonId}/check-in`, {
+                ...body,
+                name: youth.name.trim(),
+                number: youth.number.trim(),
+              });
+        if (learner.kind === 'youth') localStorage.setItem(YOUTH_KEY, JSON.stringify(youth));
+        setResult(res);
+        window.scrollTo(0, 0);
+      },
+      (e) => {
+        setError(errorText(e));
+        if (!(e instanceof ApiError)) return;
         if (e.code === 'wrong_answers')
           setWrong(new Set(e.problems.map((p) => Number(p.path.split('.')[1])).filter((n) => Number.isInteger(n))));
         if (e.code === 'too_short') {
@@ -210,10 +211,8 @@ export function LessonPage({ lessonId, learner, back }: Props) {
         const fields: Record<string, string> = {};
         for (const p of e.problems) if (p.path === 'name' || p.path === 'number') fields[p.path] = p.message;
         setFieldErrors(fields);
-      }
-    } finally {
-      setBusy(false);
-    }
+      },
+    );
   };
 
   return (

@@ -2,44 +2,41 @@
 import { useState } from 'preact/hooks';
 import { api, errorText, signOut, type Profile } from './client';
 import { navigate } from './router';
-import { Notice, Screen } from './ui';
+import { Notice, Screen, useSubmit } from './ui';
 
 /** 设置: a password for signing in with 身份证号 later, and 退出登录 (a shared or lost phone). */
 export function Settings({ me, onChanged }: { me: Profile; onChanged: () => Promise<void> }) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string }>();
 
   const save = async () => {
     setMessage(undefined);
     if (password.length < 8) return setMessage({ kind: 'error', text: '密码至少 8 位' });
     if (password !== confirm) return setMessage({ kind: 'error', text: '两次输入的密码不一致' });
-    setBusy(true);
-    try {
-      await api.put('/api/my/password', { password });
-      setPassword('');
-      setConfirm('');
-      setMessage({ kind: 'success', text: '密码已设置。以后可以用身份证号和这个密码登录。' });
-      await onChanged();
-    } catch (e) {
-      setMessage({ kind: 'error', text: errorText(e) });
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.put('/api/my/password', { password });
+        setPassword('');
+        setConfirm('');
+        setMessage({ kind: 'success', text: '密码已设置。以后可以用身份证号和这个密码登录。' });
+        await onChanged();
+      },
+      (e) => setMessage({ kind: 'error', text: errorText(e) }),
+    );
   };
 
-  const leave = async () => {
-    setBusy(true);
-    try {
-      await signOut();
-    } catch {
-      // The session may already be gone; the phone forgets it either way.
-    }
-    await onChanged();
-    setBusy(false);
-    navigate('/', true);
-  };
+  const leave = () =>
+    run(
+      async () => {
+        // The session may already be gone; the phone forgets it either way.
+        await signOut().catch(() => undefined);
+        await onChanged();
+        navigate('/', true);
+      },
+      (e) => setMessage({ kind: 'error', text: errorText(e) }),
+    );
 
   return (
     <Screen title="设置" back="/me">

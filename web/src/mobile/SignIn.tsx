@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, signInWithCode, signInWithPassword } from './client';
 import { navigate } from './router';
-import { Notice, Screen } from './ui';
+import { Notice, Screen, useSubmit } from './ui';
 
 interface Props {
   /** A code from a link (`/m/#/code/ABCD2345`): filled in and redeemed at once. */
@@ -19,7 +19,7 @@ export function SignIn({ code: fromLink, onSignedIn }: Props) {
   const [code, setCode] = useState(fromLink ?? '');
   const [idNumber, setIdNumber] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string>();
   const triedRef = useRef<string | undefined>(undefined);
 
@@ -27,19 +27,19 @@ export function SignIn({ code: fromLink, onSignedIn }: Props) {
     setError(undefined);
     if (how === 'code' && !value.trim()) return setError('请输入登录码');
     if (how === 'password' && (!idNumber.trim() || !password)) return setError('请输入身份证号和密码');
-    setBusy(true);
-    try {
-      if (how === 'code') await signInWithCode(value.trim());
-      else await signInWithPassword(idNumber.trim(), password);
-      await onSignedIn();
-      navigate('/me', true);
-    } catch (e) {
-      setError(errorText(e));
-      // A used code in the address bar should not be triedRef again on reload.
-      if (how === 'code' && fromLink) navigate('/signin', true);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        if (how === 'code') await signInWithCode(value.trim());
+        else await signInWithPassword(idNumber.trim(), password);
+        await onSignedIn();
+        navigate('/me', true);
+      },
+      (e) => {
+        setError(errorText(e));
+        // A used code in the address bar should not be triedRef again on reload.
+        if (how === 'code' && fromLink) navigate('/signin', true);
+      },
+    );
   };
 
   useEffect(() => {

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText, formatTime, type MyTransfer, type Profile, type TransferTarget } from './client';
-import { Loading, Notice, Screen, useLoad } from './ui';
+import { Loading, Notice, Screen, useLoad, useSubmit } from './ui';
 
 /** A request that still waits for a decision or a branch: no new request until it ends. */
 export const isOpen = (t: MyTransfer) => t.status === 'pending' || t.status === 'awaiting_assignment';
@@ -162,7 +162,7 @@ export function TransferPage({ me, onChanged }: { me: Profile; onChanged: () => 
   const [loadError, setLoadError] = useState<string>();
   const [target, setTarget] = useState<TransferTarget>();
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [confirming, setConfirming] = useState<number>();
   const [message, setMessage] = useState<{ kind: 'error' | 'success'; text: string }>();
 
@@ -194,35 +194,33 @@ export function TransferPage({ me, onChanged }: { me: Profile; onChanged: () => 
     setMessage(undefined);
     if (!target) return say('error', '请先搜索并选择要转入的组织');
     if (reason.trim().length < 2) return say('error', '请填写转接原因（至少 2 个字）');
-    setBusy(true);
-    try {
-      await api.post('/api/my/transfers', { toOrgId: target.id, reason: reason.trim() });
-      setTarget(undefined);
-      setReason('');
-      say('success', `申请已提交，先由「${me.orgName}」审核，再由「${target.name}」审核。`);
-      await load();
-    } catch (e) {
-      let open = false;
-      if (e instanceof ApiError && e.status === 409) open = (await load().catch(() => [])).some(isOpen);
-      say('error', applyErrorText(e, open));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post('/api/my/transfers', { toOrgId: target.id, reason: reason.trim() });
+        setTarget(undefined);
+        setReason('');
+        say('success', `申请已提交，先由「${me.orgName}」审核，再由「${target.name}」审核。`);
+        await load();
+      },
+      async (e) => {
+        let open = false;
+        if (e instanceof ApiError && e.status === 409) open = (await load().catch(() => [])).some(isOpen);
+        say('error', applyErrorText(e, open));
+      },
+    );
   };
 
   const cancel = async (id: number) => {
     setMessage(undefined);
-    setBusy(true);
-    try {
-      await api.post(`/api/my/transfers/${id}/cancel`);
-      say('success', '已撤回申请。需要时可以重新申请。');
-    } catch (e) {
-      say('error', errorText(e));
-    } finally {
-      setConfirming(undefined);
-      setBusy(false);
-      await load().catch((e: unknown) => setLoadError(errorText(e)));
-    }
+    await run(
+      async () => {
+        await api.post(`/api/my/transfers/${id}/cancel`);
+        say('success', '已撤回申请。需要时可以重新申请。');
+      },
+      (e) => say('error', errorText(e)),
+    );
+    setConfirming(undefined);
+    await load().catch((e: unknown) => setLoadError(errorText(e)));
   };
 
   const open = items?.find(isOpen);

@@ -1,4 +1,5 @@
 import { api, ApiError, setCsrfToken } from '../lib/api';
+import { failureText } from '../lib/submit';
 
 /** What the phone page reads from the API (shapes of server/src/study/study.routes.ts and member-auth.routes.ts). */
 export interface Profile {
@@ -127,5 +128,5 @@ export function formatTime(iso: string | null | undefined): string {
   return `${get('month')}月${get('day')}日 ${get('hour')}:${get('minute')}`;
 }
 
-export const errorText = (e: unknown): string =>
-  e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
+/** The server's Chinese message; a fault in this page is not shown as its English text. */
+export const errorText = (e: unknown): string => failureText(e, '出错了，请稍后再试');

@@ -1,6 +1,7 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { submitHook } from '../lib/submit';
 import { errorText } from './client';
 
 /** A screen: a red title bar (with a back link when there is somewhere to go back to) and its content. */
@@ -46,6 +47,9 @@ export function Loading() {
     </p>
   );
 }
+
+/** `const { busy, run } = useSubmit()`: the busy flag and try/catch/finally of a form or button (lib/submit.ts). */
+export const useSubmit = submitHook(useState);
 
 interface Load<T> {
   data?: T;

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Alert, App, Button, Flex, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { PlusOutlined, UserAddOutlined } from '@ant-design/icons';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
-import { displayNameRules, showProblems, usernameRules } from '../../lib/rules';
+import { displayNameRules, usernameRules } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import type { AccountRow, Items, OrgDetail } from '../../lib/types';
 import { useMe } from '../auth/auth-context';
 import { OrgSearchSelect } from '../../components/OrgSearchSelect';
@@ -86,28 +87,23 @@ function GrantRoleModal({
 }) {
   const meta = useMeta();
   const [form] = Form.useForm<GrantValues>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [formError, setFormError] = useState<string | null>(null);
   const [target, setTarget] = useState<{ id: number; name: string }>({ id: org.id, name: org.name });
   const unique = [...new Map(accounts.map((a) => [a.accountId, a])).values()];
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setFormError(null);
-    try {
-      await api.post(`/api/accounts/${v.accountId}/roles`, { orgId: v.orgId, roleType: v.roleType });
-      const who = unique.find((a) => a.accountId === v.accountId);
-      const role = meta?.roleTypes.find((r) => r.value === v.roleType)?.label ?? v.roleType;
-      onDone(`已授予 ${who?.displayName ?? ''} 在「${target.name}」的${role}角色`);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['orgId', 'roleType']);
-        if (!e.problems.length || rest.length) setFormError(e.message);
-      } else setFormError('授予失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/accounts/${v.accountId}/roles`, { orgId: v.orgId, roleType: v.roleType });
+        const who = unique.find((a) => a.accountId === v.accountId);
+        const role = meta?.roleTypes.find((r) => r.value === v.roleType)?.label ?? v.roleType;
+        onDone(`已授予 ${who?.displayName ?? ''} 在「${target.name}」的${role}角色`);
+      },
+      (e) => setFormError(formFailure(form, e, '授予失败', ['orgId', 'roleType'])),
+    );
   };
 
   return (
@@ -167,7 +163,7 @@ export function AccountsView({ org }: { org: OrgDetail }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<NewAccountValues>();
   const [creating, setCreating] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [formError, setFormError] = useState<string | null>(null);
   const [shown, setShown] = useState<{ title: string; username: string; password: string } | null>(null);
   const [granting, setGranting] = useState<{ accountId?: number } | null>(null);
@@ -179,25 +175,20 @@ export function AccountsView({ org }: { org: OrgDetail }) {
 
   const create = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setFormError(null);
-    try {
-      const res = await api.post<{ id: number; username: string; initialPassword: string }>(
-        `/api/orgs/${org.id}/accounts`,
-        { username: v.username.trim(), displayName: v.displayName.trim(), roleType: v.roleType },
-      );
-      setCreating(false);
-      form.resetFields();
-      setShown({ title: '账号已创建', username: res.username, password: res.initialPassword });
-      reload();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['username', 'displayName', 'roleType']);
-        if (!e.problems.length || rest.length) setFormError(e.message);
-      } else setFormError('创建失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const res = await api.post<{ id: number; username: string; initialPassword: string }>(
+          `/api/orgs/${org.id}/accounts`,
+          { username: v.username.trim(), displayName: v.displayName.trim(), roleType: v.roleType },
+        );
+        setCreating(false);
+        form.resetFields();
+        setShown({ title: '账号已创建', username: res.username, password: res.initialPassword });
+        reload();
+      },
+      (e) => setFormError(formFailure(form, e, '创建失败', ['username', 'displayName', 'roleType'])),
+    );
   };
 
   const act = async (fn: () => Promise<void>, failure: string) => {
@@ -205,7 +196,7 @@ export function AccountsView({ org }: { org: OrgDetail }) {
       await fn();
       reload();
     } catch (e) {
-      message.error(e instanceof ApiError ? e.message : failure);
+      message.error(failureText(e, failure));
     }
   };
 

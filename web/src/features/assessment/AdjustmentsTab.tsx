@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Alert, App, Button, Empty, Flex, Form, Input, InputNumber, Modal, Select, Table, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
-import { showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import { ReviewModal } from './ReviewModal';
 import type { Items } from '../../lib/types';
 import { signed } from './assessment-ui';
@@ -34,27 +34,22 @@ function ProposeModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ orgId: number; points: number; reason: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/assessment-schemes/${scheme.id}/orgs/${v.orgId}/adjustments`, {
-        points: v.points,
-        reason: v.reason.trim(),
-      });
-      message.success('已提交调整申请，须由另一位负责同志审批后计入');
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['points', 'reason']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('提交失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/assessment-schemes/${scheme.id}/orgs/${v.orgId}/adjustments`, {
+          points: v.points,
+          reason: v.reason.trim(),
+        });
+        message.success('已提交调整申请，须由另一位负责同志审批后计入');
+        onDone();
+      },
+      (e) => setError(formFailure(form, e, '提交失败', ['points', 'reason'])),
+    );
   };
   return (
     <Modal

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Alert, App, Button, Empty, Flex, Form, Input, InputNumber, Popconfirm, Select, Table, Typography } from 'antd';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
-import { showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import { num } from './assessment-ui';
 import type { SubjectOption } from './AdjustmentsTab';
 import type { OrgBreakdown, Scheme } from './types';
@@ -22,7 +22,7 @@ export function DeductionsTab({
   const draft = scheme.status === 'draft';
   const [orgId, setOrgId] = useState<number | undefined>(() => subjects.find((s) => s.deductionTotal)?.orgId);
   const [form] = Form.useForm<{ points: number; reason: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const detail = useRequest(
     () => api.get<OrgBreakdown>(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}`),
@@ -32,25 +32,20 @@ export function DeductionsTab({
   const add = async () => {
     if (!orgId) return;
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}/deductions`, {
-        points: v.points,
-        reason: v.reason.trim(),
-      });
-      message.success('已扣分，重新计分后计入总分');
-      form.resetFields();
-      detail.reload();
-      onChanged();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['points', 'reason']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('扣分失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}/deductions`, {
+          points: v.points,
+          reason: v.reason.trim(),
+        });
+        message.success('已扣分，重新计分后计入总分');
+        form.resetFields();
+        detail.reload();
+        onChanged();
+      },
+      (e) => setError(formFailure(form, e, '扣分失败', ['points', 'reason'])),
+    );
   };
   const remove = async (id: number) => {
     try {
@@ -59,7 +54,7 @@ export function DeductionsTab({
       detail.reload();
       onChanged();
     } catch (e) {
-      message.error(e instanceof Error ? e.message : '撤销失败');
+      message.error(failureText(e, '撤销失败'));
     }
   };
   const withDeductions = subjects.filter((s) => s.deductionTotal);

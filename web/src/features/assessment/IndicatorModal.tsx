@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Alert, App, Form, Input, InputNumber, Modal, Radio, Select, Typography } from 'antd';
-import { api, ApiError } from '../../lib/api';
-import { showProblems } from '../../lib/rules';
+import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import type { Items } from '../../lib/types';
 import { DIRECTION_LABELS, fromShown } from './assessment-ui';
 import type { Direction, Metric, ValueFormat } from './types';
@@ -41,43 +41,41 @@ export function IndicatorModal({
   const format = Form.useWatch('format', form) ?? 'count';
   const metric = metrics.data?.items.find((m) => m.key === metricKey);
   const shownFormat: ValueFormat = source === 'computed' ? (metric?.format ?? 'percent') : format;
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      const body =
-        v.source === 'computed'
-          ? {
-              name: v.name.trim(),
-              source: 'computed',
-              metric: v.metric,
-              target: v.target == null ? null : fromShown(shownFormat, v.target),
-              description: v.description?.trim() || null,
-            }
-          : {
-              name: v.name.trim(),
-              source: 'reported',
-              unit: v.unit?.trim() || undefined,
-              format: v.format,
-              direction: v.direction,
-              target: v.target == null ? null : fromShown(v.format, v.target),
-              description: v.description?.trim() || null,
-            };
-      const { id } = await api.post<{ id: number }>(`/api/orgs/${orgId}/indicators`, body);
-      message.success(`已新建指标「${v.name.trim()}」`);
-      onCreated(id);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['name', 'metric', 'unit', 'format', 'direction', 'target', 'description']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('新建失败');
-    } finally {
-      setBusy(false);
-    }
+    const body =
+      v.source === 'computed'
+        ? {
+            name: v.name.trim(),
+            source: 'computed',
+            metric: v.metric,
+            target: v.target == null ? null : fromShown(shownFormat, v.target),
+            description: v.description?.trim() || null,
+          }
+        : {
+            name: v.name.trim(),
+            source: 'reported',
+            unit: v.unit?.trim() || undefined,
+            format: v.format,
+            direction: v.direction,
+            target: v.target == null ? null : fromShown(v.format, v.target),
+            description: v.description?.trim() || null,
+          };
+    await run(
+      async () => {
+        const { id } = await api.post<{ id: number }>(`/api/orgs/${orgId}/indicators`, body);
+        message.success(`已新建指标「${v.name.trim()}」`);
+        onCreated(id);
+      },
+      (e) =>
+        setError(
+          formFailure(form, e, '新建失败', ['name', 'metric', 'unit', 'format', 'direction', 'target', 'description']),
+        ),
+    );
   };
 
   return (

@@ -26,6 +26,7 @@ import { dayjs, TIME_ZONE } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
 import { fieldPath } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { useSubmit } from '../../lib/useSubmit';
 import type { Items, OrgDetail, OrgKind } from '../../lib/types';
 import { OrgMultiSelect } from '../task/OrgMultiSelect';
 import {
@@ -456,7 +457,7 @@ function NewScheme({ org }: { org: OrgDetail }) {
   const indicators = useRequest(() => api.get<Items<Indicator>>(`/api/orgs/${org.id}/indicators`), [org.id]);
   const list = useMemo(() => indicators.data?.items ?? [], [indicators.data]);
   const [creatingFor, setCreatingFor] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const errorRef = useRef<HTMLDivElement>(null);
   const periodKind = Form.useWatch('periodKind', form) ?? 'quarter';
@@ -526,24 +527,24 @@ function NewScheme({ org }: { org: OrgDetail }) {
         };
       }),
     };
-    setBusy(true);
-    try {
-      const { id, subjects } = await api.post<{ id: number; subjects: number }>(
-        `/api/orgs/${org.id}/assessment-schemes`,
-        body,
-      );
-      message.success(`已新建考核方案「${body.name}」，${subjects} 个单位参评`);
-      navigate(`/assessment/schemes/${id}`);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = placeProblems(form, e);
-        if (!e.problems.length || rest.length) setError(e.message);
-        else setError(`${e.message}（见标红的项）`);
-      } else setError('新建失败');
-      setTimeout(() => errorRef.current?.scrollIntoView({ block: 'center' }), 0);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const { id, subjects } = await api.post<{ id: number; subjects: number }>(
+          `/api/orgs/${org.id}/assessment-schemes`,
+          body,
+        );
+        message.success(`已新建考核方案「${body.name}」，${subjects} 个单位参评`);
+        navigate(`/assessment/schemes/${id}`);
+      },
+      (e) => {
+        if (e instanceof ApiError) {
+          const rest = placeProblems(form, e);
+          if (!e.problems.length || rest.length) setError(e.message);
+          else setError(`${e.message}（见标红的项）`);
+        } else setError('新建失败');
+        setTimeout(() => errorRef.current?.scrollIntoView({ block: 'center' }), 0);
+      },
+    );
   };
 
   const kinds = meta?.kinds ?? [];

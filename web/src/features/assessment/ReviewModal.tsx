@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Alert, App, Flex, Input, Modal, Radio, Typography } from 'antd';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 
 /**
  * A decision on something submitted for approval (a report with evidence, a 对标定级 self-rating, a score
@@ -42,23 +43,21 @@ export function ReviewModal({
   const { message } = App.useApp();
   const [approve, setApprove] = useState(true);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const send = async () => {
     if (!approve && !reasonOptional && !note.trim()) {
       setError('退回时请写明原因');
       return;
     }
-    setBusy(true);
     setError(null);
-    try {
-      message.success(await submit(approve, note.trim() || null));
-      onDone();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '提交失败，请重试');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        message.success(await submit(approve, note.trim() || null));
+        onDone();
+      },
+      (e) => setError(failureText(e, '提交失败，请重试')),
+    );
   };
   return (
     <Modal

@@ -22,6 +22,7 @@ import { api } from '../../lib/api';
 import { useCurrentOrg } from '../../lib/current-org';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
+import { failureText } from '../../lib/useSubmit';
 import { num, PERIOD_KIND_LABELS, StatusTag } from './assessment-ui';
 import { AdjustmentsTab } from './AdjustmentsTab';
 import { DeductionsTab } from './DeductionsTab';
@@ -143,7 +144,7 @@ function SchemeView({ id }: { id: number }) {
     try {
       await fn();
     } catch (e) {
-      setActionError(e instanceof Error ? e.message : '操作失败');
+      setActionError(failureText(e, '操作失败'));
     } finally {
       setBusy(null);
     }

@@ -21,6 +21,7 @@ import { InboxOutlined, SendOutlined } from '@ant-design/icons';
 import { api, ApiError } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import { useMe } from '../auth/auth-context';
 import { Attachments } from '../task/Attachments';
 import { formatFigure } from './dashboard-ui';
@@ -172,7 +173,7 @@ export function ReportSection({
   const me = useMe();
   const percent = item.format === 'percent';
   const [form] = Form.useForm<{ value: number | null; note?: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const [uploading, setUploading] = useState<UploadFile[]>([]);
   const [uploadErrors, setUploadErrors] = useState<string[]>([]);
@@ -180,25 +181,25 @@ export function ReportSection({
   const initial = report ? (percent ? Math.round(report.value * 10000) / 100 : report.value) : null;
 
   const submit = async () => {
-    const v = await form.validateFields();
-    if (v.value === null || v.value === undefined) return;
-    setBusy(true);
+    const { value, note } = await form.validateFields();
+    if (value === null || value === undefined) return;
     setError(null);
-    try {
-      await api.put(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}/items/${item.id}/report`, {
-        value: percent ? Math.round(v.value * 100) / 10000 : v.value,
-        note: v.note?.trim() || null,
-      });
-      message.success(`已报送“${item.name}”，等待${scheme.orgName}审核`);
-      onChanged();
-    } catch (e) {
-      const problem =
-        e instanceof ApiError ? e.problems.find((p) => p.path === 'value' || p.path === 'note') : undefined;
-      if (problem) form.setFields([{ name: problem.path as 'value' | 'note', errors: [problem.message] }]);
-      setError(e instanceof Error ? e.message : '报送失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.put(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}/items/${item.id}/report`, {
+          value: percent ? Math.round(value * 100) / 10000 : value,
+          note: note?.trim() || null,
+        });
+        message.success(`已报送“${item.name}”，等待${scheme.orgName}审核`);
+        onChanged();
+      },
+      (e) => {
+        const problem =
+          e instanceof ApiError ? e.problems.find((p) => p.path === 'value' || p.path === 'note') : undefined;
+        if (problem) form.setFields([{ name: problem.path as 'value' | 'note', errors: [problem.message] }]);
+        setError(failureText(e, '报送失败'));
+      },
+    );
   };
 
   return (
@@ -373,25 +374,23 @@ export function SelfRating({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ level: StarLevel; note: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const status = row?.status ?? 'none';
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.put(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}/self-rating`, {
-        level: v.level,
-        note: v.note.trim(),
-      });
-      message.success(`已提交自评，等待${scheme.orgName}评定`);
-      onChanged();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '提交失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.put(`/api/assessment-schemes/${scheme.id}/orgs/${orgId}/self-rating`, {
+          level: v.level,
+          note: v.note.trim(),
+        });
+        message.success(`已提交自评，等待${scheme.orgName}评定`);
+        onChanged();
+      },
+      (e) => setError(failureText(e, '提交失败')),
+    );
   };
   return (
     <Flex vertical gap={10} data-testid="self-rating">

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal } from 'antd';
-import { api, ApiError } from '../../lib/api';
-import { passwordRules, showProblems } from '../../lib/rules';
+import { api } from '../../lib/api';
+import { passwordRules } from '../../lib/rules';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 
 interface Props {
   open: boolean;
@@ -20,26 +21,21 @@ interface Values {
 export function ChangePasswordModal({ open, forced, onClose, onDone }: Props) {
   const [form] = Form.useForm<Values>();
   const { message } = App.useApp();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.post('/api/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
-      message.success('密码已修改，其他设备上的登录已退出');
-      form.resetFields();
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['currentPassword', 'newPassword']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('修改失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post('/api/auth/password', { currentPassword: v.currentPassword, newPassword: v.newPassword });
+        message.success('密码已修改，其他设备上的登录已退出');
+        form.resetFields();
+        onDone();
+      },
+      (e) => setError(formFailure(form, e, '修改失败', ['currentPassword', 'newPassword'])),
+    );
   };
 
   return (

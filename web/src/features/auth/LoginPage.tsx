@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { ApiError } from '../../lib/api';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import { useAuth } from './auth-context';
 import { AuthFrame } from './AuthFrame';
 
@@ -20,23 +20,21 @@ export default function LoginPage() {
   const { me, login } = useAuth();
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const next = safeNext(params.get('next'));
 
   if (me) return <Navigate to={next} replace />;
 
   const submit = async (v: Values) => {
-    setBusy(true);
     setError(null);
-    try {
-      await login(v.username.trim(), v.password);
-      navigate(next, { replace: true });
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '登录失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await login(v.username.trim(), v.password);
+        navigate(next, { replace: true });
+      },
+      (e) => setError(failureText(e, '登录失败')),
+    );
   };
 
   return (

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Descriptions, Form, Input, Result, Space, Typography } from 'antd';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
-import { displayNameRules, passwordRules, showProblems, usernameRules } from '../../lib/rules';
+import { displayNameRules, passwordRules, usernameRules } from '../../lib/rules';
 import type { Invite } from '../../lib/types';
 import { useRequest } from '../../lib/useRequest';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import { useAuth } from './auth-context';
 import { AuthFrame } from './AuthFrame';
 
@@ -34,7 +35,7 @@ export default function RegisterPage() {
   const codeError =
     formatError ??
     (code && !codeValid ? '注册码为8位字母或数字' : codeValid && lookup.error && !invite ? lookup.error.message : null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const [form] = Form.useForm<Values>();
 
@@ -51,26 +52,21 @@ export default function RegisterPage() {
 
   const submit = async (v: Values) => {
     if (!invite) return;
-    setBusy(true);
     setError(null);
-    try {
-      const res = await api.post<{ csrfToken: string; accountId: number; orgId?: number }>('/api/auth/register', {
-        code: invite.code,
-        username: v.username.trim(),
-        displayName: v.displayName.trim(),
-        password: v.password,
-      });
-      const m = await acceptSession(res.csrfToken);
-      const orgId = res.orgId ?? m?.roles[0]?.orgId;
-      navigate(orgId ? `/orgs/${orgId}` : '/orgs', { replace: true });
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['username', 'displayName', 'password']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('注册失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const res = await api.post<{ csrfToken: string; accountId: number; orgId?: number }>('/api/auth/register', {
+          code: invite.code,
+          username: v.username.trim(),
+          displayName: v.displayName.trim(),
+          password: v.password,
+        });
+        const m = await acceptSession(res.csrfToken);
+        const orgId = res.orgId ?? m?.roles[0]?.orgId;
+        navigate(orgId ? `/orgs/${orgId}` : '/orgs', { replace: true });
+      },
+      (e) => setError(formFailure(form, e, '注册失败', ['username', 'displayName', 'password'])),
+    );
   };
 
   return (

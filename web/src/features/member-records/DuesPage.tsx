@@ -19,6 +19,7 @@ import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import type { OrgDetail } from '../../lib/types';
 import { useMe } from '../auth/auth-context';
 import { ExportButton } from '../../components/ExportButton';
@@ -53,29 +54,26 @@ function Payments({ org }: { org: OrgDetail }) {
   const [month, setMonth] = useState(thisMonth);
   const [selected, setSelected] = useState<number[]>([]);
   const [amount, setAmount] = useState<number | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const list = useRequest(() => api.get<DuesMonth>(`/api/orgs/${org.id}/dues`, { month }), [org.id, month]);
   const bands = useRequest(() => api.get<{ items: DuesStandard[] }>('/api/dues/standards'), []).data?.items.filter(
     (s) => s.kind === 'band',
   );
   const isBranch = org.kind === 'branch';
-  const record = async () => {
-    setBusy(true);
-    try {
-      const res = await api.post<{ recorded: number }>(`/api/orgs/${org.id}/dues`, {
-        month,
-        memberIds: selected,
-        amountCents: amount,
-      });
-      message.success(`已登记 ${res.recorded} 人 ${month} 的团费`);
-      setSelected([]);
-      list.reload();
-    } catch (e) {
-      message.error(e instanceof Error ? e.message : '登记失败');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const record = () =>
+    run(
+      async () => {
+        const res = await api.post<{ recorded: number }>(`/api/orgs/${org.id}/dues`, {
+          month,
+          memberIds: selected,
+          amountCents: amount,
+        });
+        message.success(`已登记 ${res.recorded} 人 ${month} 的团费`);
+        setSelected([]);
+        list.reload();
+      },
+      (e) => void message.error(failureText(e, '登记失败')),
+    );
   const data = list.data;
   return (
     <Flex vertical gap={12} data-testid="dues-payments">
@@ -348,30 +346,30 @@ function Standards() {
   const list = useRequest(() => api.get<{ items: DuesStandard[] }>('/api/dues/standards'), []);
   const [edits, setEdits] = useState<Record<string, number>>({});
   const [bands, setBands] = useState<{ identityCategory: string; centsPerMonth: number }[] | undefined>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const categories = (list.data?.items ?? []).filter((i) => i.kind === 'category');
   const shownBands = bands ?? (list.data?.items ?? []).filter((i) => i.kind === 'band');
-  const save = async () => {
-    setBusy(true);
-    try {
-      await api.put('/api/dues/standards', {
-        items: Object.entries(edits).map(([identityCategory, centsPerMonth]) => ({ identityCategory, centsPerMonth })),
-        ...(bands && {
-          bands: bands
-            .filter((b) => b.identityCategory.trim())
-            .map((b) => ({ identityCategory: b.identityCategory.trim(), centsPerMonth: b.centsPerMonth })),
-        }),
-      });
-      message.success('团费标准已保存');
-      setEdits({});
-      setBands(undefined);
-      list.reload();
-    } catch (e) {
-      message.error(e instanceof Error ? e.message : '保存失败');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () =>
+    run(
+      async () => {
+        await api.put('/api/dues/standards', {
+          items: Object.entries(edits).map(([identityCategory, centsPerMonth]) => ({
+            identityCategory,
+            centsPerMonth,
+          })),
+          ...(bands && {
+            bands: bands
+              .filter((b) => b.identityCategory.trim())
+              .map((b) => ({ identityCategory: b.identityCategory.trim(), centsPerMonth: b.centsPerMonth })),
+          }),
+        });
+        message.success('团费标准已保存');
+        setEdits({});
+        setBands(undefined);
+        list.reload();
+      },
+      (e) => void message.error(failureText(e, '保存失败')),
+    );
   const amountInput = (cents: number, onChange: (c: number) => void, label: string) =>
     me.isSystemAdmin ? (
       <InputNumber

@@ -3,6 +3,7 @@ import { Alert, App, Button, Flex, Grid, InputNumber, Popconfirm, Radio, Space, 
 import { Link } from 'react-router';
 import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import type { OrgDetail } from '../../lib/types';
 import { ScopedPage } from '../../components/ScopedPage';
 import { GRADES, type EvaluationBranch, type Evaluations, type Grade } from './types';
@@ -30,27 +31,24 @@ function GradeEntry({ data, branchId, onSaved }: { data: Evaluations; branchId: 
   const members = useMemo(() => data.items.filter((i) => i.orgId === branchId), [data, branchId]);
   // Changes over the stored grades, until saved.
   const [edits, setEdits] = useState<Record<number, Grade>>({});
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const gradeOf = (m: (typeof members)[number]) => edits[m.memberId] ?? m.grade ?? undefined;
   const open = members.filter((m) => !m.certified);
   const dirty = open.some((m) => gradeOf(m) !== (m.grade ?? undefined));
   const entered = open.filter((m) => gradeOf(m));
-  const save = async () => {
-    setBusy(true);
-    try {
-      const res = await api.put<{ saved: number }>(`/api/orgs/${branchId}/evaluations`, {
-        year: data.year,
-        grades: entered.map((m) => ({ memberId: m.memberId, grade: gradeOf(m) })),
-      });
-      message.success(`已保存 ${res.saved} 名团员的评议等次`);
-      setEdits({});
-      onSaved();
-    } catch (e) {
-      message.error(e instanceof Error ? e.message : '保存失败');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = () =>
+    run(
+      async () => {
+        const res = await api.put<{ saved: number }>(`/api/orgs/${branchId}/evaluations`, {
+          year: data.year,
+          grades: entered.map((m) => ({ memberId: m.memberId, grade: gradeOf(m) })),
+        });
+        message.success(`已保存 ${res.saved} 名团员的评议等次`);
+        setEdits({});
+        onSaved();
+      },
+      (e) => void message.error(failureText(e, '保存失败')),
+    );
   return (
     <Flex vertical gap={8} data-testid="eval-entry">
       <Flex justify="space-between" wrap gap={8} align="center">
@@ -147,7 +145,7 @@ function BranchTable({ data, onCertified, orgId }: { data: Evaluations; onCertif
       message.success(`已认定 ${b.orgName} ${res.certified} 名团员的评议结果`);
       onCertified();
     } catch (e) {
-      message.error(e instanceof Error ? e.message : '认定失败');
+      message.error(failureText(e, '认定失败'));
     }
   };
   return (

@@ -25,8 +25,8 @@ import { PlusOutlined, QuestionCircleOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useSearchParams } from 'react-router';
 import { api } from '../../lib/api';
-import { formError } from './form-error';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import type { Member, OrgDetail } from '../../lib/types';
 import { ScopedPage } from '../../components/ScopedPage';
 import { MemberPicker } from './MemberPicker';
@@ -67,25 +67,25 @@ function CreateModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<CreateValues>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const applied = Form.useWatch('applied', form);
-  const submit = async (v: CreateValues) => {
-    setBusy(true);
-    try {
-      await api.post(`/api/members/${v.memberId}/recommendations`, {
-        applied: v.applied,
-        appliedOn: v.applied ? day(v.appliedOn) : null,
-        recommendedOn: day(v.recommendedOn),
-        note: v.note?.trim() || null,
-      });
-      message.success('已提交推优，等待上级团组织审核');
-      onCreated();
-    } catch (e) {
-      formError(form, e, message.error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (v: CreateValues) =>
+    run(
+      async () => {
+        await api.post(`/api/members/${v.memberId}/recommendations`, {
+          applied: v.applied,
+          appliedOn: v.applied ? day(v.appliedOn) : null,
+          recommendedOn: day(v.recommendedOn),
+          note: v.note?.trim() || null,
+        });
+        message.success('已提交推优，等待上级团组织审核');
+        onCreated();
+      },
+      (e) => {
+        const text = formFailure(form, e, '操作失败');
+        if (text) message.error(text);
+      },
+    );
   return (
     <Modal
       open
@@ -128,7 +128,7 @@ function CreateModal({
 function RejectModal({ rec, onClose, onDone }: { rec: Recommendation; onClose: () => void; onDone: () => void }) {
   const { message } = App.useApp();
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   return (
     <Modal
       open
@@ -137,18 +137,16 @@ function RejectModal({ rec, onClose, onDone }: { rec: Recommendation; onClose: (
       okText="驳回"
       okButtonProps={{ danger: true, disabled: !note.trim(), 'data-testid': 'rec-reject-submit' }}
       confirmLoading={busy}
-      onOk={async () => {
-        setBusy(true);
-        try {
-          await api.post(`/api/recommendations/${rec.id}/reject`, { note: note.trim() });
-          message.success('已驳回');
-          onDone();
-        } catch (e) {
-          message.error(e instanceof Error ? e.message : '操作失败');
-        } finally {
-          setBusy(false);
-        }
-      }}
+      onOk={() =>
+        run(
+          async () => {
+            await api.post(`/api/recommendations/${rec.id}/reject`, { note: note.trim() });
+            message.success('已驳回');
+            onDone();
+          },
+          (e) => void message.error(failureText(e, '操作失败')),
+        )
+      }
     >
       <Input.TextArea
         rows={3}
@@ -165,7 +163,7 @@ function RejectModal({ rec, onClose, onDone }: { rec: Recommendation; onClose: (
 function OutcomeModal({ rec, onClose, onDone }: { rec: Recommendation; onClose: () => void; onDone: () => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ confirmedOn?: Dayjs | null; outcome: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   return (
     <Modal
       open
@@ -183,21 +181,22 @@ function OutcomeModal({ rec, onClose, onDone }: { rec: Recommendation; onClose: 
           outcome: rec.outcome,
           confirmedOn: rec.confirmedOn ? dayjs(rec.confirmedOn) : null,
         }}
-        onFinish={async (v) => {
-          setBusy(true);
-          try {
-            await api.post(`/api/recommendations/${rec.id}/outcome`, {
-              outcome: v.outcome,
-              confirmedOn: day(v.confirmedOn),
-            });
-            message.success('已登记；发展为党员的，政治面貌已随之更新');
-            onDone();
-          } catch (e) {
-            formError(form, e, message.error);
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onFinish={(v) =>
+          run(
+            async () => {
+              await api.post(`/api/recommendations/${rec.id}/outcome`, {
+                outcome: v.outcome,
+                confirmedOn: day(v.confirmedOn),
+              });
+              message.success('已登记；发展为党员的，政治面貌已随之更新');
+              onDone();
+            },
+            (e) => {
+              const text = formFailure(form, e, '操作失败');
+              if (text) message.error(text);
+            },
+          )
+        }
       >
         <Form.Item name="confirmedOn" label="确定时间（确定为入党积极分子/发展对象）">
           <DatePicker style={{ width: '100%' }} data-testid="rec-confirmed-on" />
@@ -251,7 +250,7 @@ function RecommendationList({ org }: { org: OrgDetail }) {
       message.success(`已通过 ${r.memberName} 的推优`);
       list.reload();
     } catch (e) {
-      message.error(e instanceof Error ? e.message : '操作失败');
+      message.error(failureText(e, '操作失败'));
     }
   };
   const data = list.data;

@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { Alert, App, Button, Flex, Grid, Select, Space, Table, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
+import { failureText } from '../../lib/useSubmit';
 import type { Items, Member, OrgDetail } from '../../lib/types';
 import { ScopedPage } from '../../components/ScopedPage';
 import { beijingToday } from './id-number';
@@ -48,7 +49,7 @@ function AgeOut({ org }: { org: OrgDetail }) {
           setSelected([]);
           reload();
         } catch (e) {
-          message.error(e instanceof ApiError ? e.message : '办理失败');
+          message.error(failureText(e, '办理失败'));
         }
       },
     });

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Alert, App, Descriptions, Form, Input, Modal } from 'antd';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { fetchOrgDetail } from '../../lib/org-detail';
-import { showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import type { CorrectionField, MemberDetail } from '../../lib/types';
 import { checkIdNumber, normalizeIdNumber } from './id-number';
 import { correctionReasonRules, idNumberRules, memberNameRules } from './member-rules';
@@ -29,7 +29,7 @@ export function CorrectionRequestModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ value: string; reason: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const { data: branch } = useRequest(() => fetchOrgDetail(member.orgId), [member.orgId]);
   const upper = branch?.ancestors.at(-1)?.name;
@@ -40,24 +40,19 @@ export function CorrectionRequestModal({
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/members/${member.id}/corrections`, {
-        field,
-        value: field === 'id_number' ? normalizeIdNumber(v.value) : v.value.replace(/\s+/g, ''),
-        reason: v.reason.trim(),
-      });
-      message.success(`已提交${label}更正申请，等待${upper ? `「${upper}」` : '上级组织'}审核`);
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['value', 'reason']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('提交失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/members/${member.id}/corrections`, {
+          field,
+          value: field === 'id_number' ? normalizeIdNumber(v.value) : v.value.replace(/\s+/g, ''),
+          reason: v.reason.trim(),
+        });
+        message.success(`已提交${label}更正申请，等待${upper ? `「${upper}」` : '上级组织'}审核`);
+        onDone();
+      },
+      (e) => setError(formFailure(form, e, '提交失败', ['value', 'reason'])),
+    );
   };
 
   return (

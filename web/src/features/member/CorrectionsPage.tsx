@@ -17,9 +17,10 @@ import {
 } from 'antd';
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import type { Correction, CorrectionStatus, Items, OrgDetail } from '../../lib/types';
 import { ScopedPage } from '../../components/ScopedPage';
 
@@ -31,24 +32,22 @@ type Decision = { correction: Correction; approve: boolean };
 function DecisionModal({ decision, onClose, onDone }: { decision: Decision; onClose: () => void; onDone: () => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ note?: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const { correction: c, approve } = decision;
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/corrections/${c.id}/${approve ? 'approve' : 'reject'}`, {
-        ...(v.note?.trim() ? { note: v.note.trim() } : {}),
-      });
-      message.success(approve ? `已通过：${c.memberName}的${c.fieldLabel}已更正` : `已驳回${c.memberName}的更正申请`);
-      onDone();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : '操作失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/corrections/${c.id}/${approve ? 'approve' : 'reject'}`, {
+          ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+        });
+        message.success(approve ? `已通过：${c.memberName}的${c.fieldLabel}已更正` : `已驳回${c.memberName}的更正申请`);
+        onDone();
+      },
+      (e) => setError(failureText(e, '操作失败')),
+    );
   };
   return (
     <Modal

@@ -19,6 +19,7 @@ import { Link } from 'react-router';
 import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
+import { failureText } from '../../lib/useSubmit';
 import type { Correction, CorrectionField, Items, MemberDetail } from '../../lib/types';
 import { CorrectionRequestModal } from './CorrectionRequestModal';
 import { MemberEditModal } from './MemberForm';
@@ -69,7 +70,7 @@ function MemberDetailView({ id, onChanged }: { id: number; onChanged: () => void
         try {
           setRevealed(await api.get<{ idNumber: string; phone: string | null }>(`/api/members/${id}/sensitive`));
         } catch (e) {
-          message.error(e instanceof Error ? e.message : '查看失败');
+          message.error(failureText(e, '查看失败'));
         }
       },
     });

@@ -13,11 +13,12 @@ import {
   Typography,
   type FormInstance,
 } from 'antd';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { dayjs } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
-import { showProblems, toHalfWidth } from '../../lib/rules';
+import { toHalfWidth } from '../../lib/rules';
 import type { MemberDetail, OrgDetail } from '../../lib/types';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import { OrgSearchSelect } from '../../components/OrgSearchSelect';
 import { ageOn, beijingToday, checkIdNumber, normalizeIdNumber } from './id-number';
 import {
@@ -167,18 +168,6 @@ function editableBody(v: EditableValues): Record<string, string | null> {
   return body;
 }
 
-/** Puts the server's field problems under the fields; anything else becomes the dialog's message. */
-function useFormError(form: FormInstance, fields: string[]) {
-  const [error, setError] = useState<string | null>(null);
-  const fail = (e: unknown, fallback: string) => {
-    if (e instanceof ApiError) {
-      const rest = showProblems(form, e, fields);
-      setError(!e.problems.length || rest.length ? e.message : null);
-    } else setError(fallback);
-  };
-  return { error, setError, fail };
-}
-
 /** The dialog frame shared by adding and editing a member: save/cancel, busy state and the form-level error. */
 function MemberModal(props: {
   open: boolean;
@@ -225,34 +214,32 @@ export function MemberCreateModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<CreateValues>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
+  const [error, setError] = useState<string | null>(null);
   const idNumber = Form.useWatch('idNumber', form) as string | undefined;
   const fields = ['branchId', 'name', 'idNumber', 'gender', 'phone', ...EDITABLE];
-  const { error, setError, fail } = useFormError(form, fields);
   const isBranch = org.kind === 'branch';
   const parsed = idNumber ? checkIdNumber(idNumber) : undefined;
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      const branchId = isBranch ? org.id : v.branchId;
-      const created = await api.post<MemberDetail>(`/api/orgs/${branchId}/members`, {
-        name: v.name.replace(/\s+/g, ''),
-        idNumber: normalizeIdNumber(v.idNumber),
-        ...(v.gender ? { gender: v.gender } : {}),
-        phone: v.phone?.trim() ? v.phone.trim() : null,
-        ...editableBody(v),
-      });
-      message.success(`已新增团员 ${created.name}`);
-      form.resetFields();
-      onCreated(created);
-    } catch (e) {
-      fail(e, '保存失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const branchId = isBranch ? org.id : v.branchId;
+        const created = await api.post<MemberDetail>(`/api/orgs/${branchId}/members`, {
+          name: v.name.replace(/\s+/g, ''),
+          idNumber: normalizeIdNumber(v.idNumber),
+          ...(v.gender ? { gender: v.gender } : {}),
+          phone: v.phone?.trim() ? v.phone.trim() : null,
+          ...editableBody(v),
+        });
+        message.success(`已新增团员 ${created.name}`);
+        form.resetFields();
+        onCreated(created);
+      },
+      (e) => setError(formFailure(form, e, '保存失败', fields)),
+    );
   };
 
   return (
@@ -361,24 +348,22 @@ export function MemberEditModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<EditableValues & { clearPhone?: boolean }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
+  const [error, setError] = useState<string | null>(null);
   const clearPhone = Form.useWatch('clearPhone', form) as boolean | undefined;
-  const { error, setError, fail } = useFormError(form, ['phone', ...EDITABLE]);
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      const phone = v.clearPhone ? { phone: null } : v.phone?.trim() ? { phone: v.phone.trim() } : {};
-      const saved = await api.patch<MemberDetail>(`/api/members/${member.id}`, { ...editableBody(v), ...phone });
-      message.success('团员信息已保存');
-      onSaved(saved);
-    } catch (e) {
-      fail(e, '保存失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const phone = v.clearPhone ? { phone: null } : v.phone?.trim() ? { phone: v.phone.trim() } : {};
+        const saved = await api.patch<MemberDetail>(`/api/members/${member.id}`, { ...editableBody(v), ...phone });
+        message.success('团员信息已保存');
+        onSaved(saved);
+      },
+      (e) => setError(formFailure(form, e, '保存失败', ['phone', ...EDITABLE])),
+    );
   };
 
   return (

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { Alert, App, Button, Flex, Form, Modal, Table, Typography } from 'antd';
 import { EditOutlined, EyeOutlined, PlusOutlined } from '@ant-design/icons';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { useMeta } from '../../lib/meta';
 import { emitOrgsChanged } from '../../lib/org-events';
-import { showProblems } from '../../lib/rules';
 import type { Contact, OrgDetail } from '../../lib/types';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import { ContactRow } from './OrgFormModal';
 
 /** Full numbers revealed in this page view (each reveal is written to the audit log by the server). */
@@ -28,7 +28,7 @@ export function ContactsTab({ org }: { org: OrgDetail }) {
       const res = await api.get<{ phone: string }>(`/api/orgs/${org.id}/contacts/${c.id}/phone`);
       reveal(c.id, res.phone);
     } catch (e) {
-      message.error(e instanceof ApiError ? e.message : '无法查看号码');
+      message.error(failureText(e, '无法查看号码'));
     } finally {
       setBusyId(null);
     }
@@ -111,29 +111,26 @@ function ContactsModal({ org, onClose }: { org: OrgDetail; onClose: () => void }
   const meta = useMeta();
   const { message, modal } = App.useApp();
   const [form] = Form.useForm<{ contacts: ContactValue[] }>();
-  const [busy, setBusy] = useState(false);
-  const [filling, setFilling] = useState(false);
+  const { busy, run } = useSubmit();
+  const { busy: filling, run: runFill } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const withPhones = org.contacts.filter((c) => c.phoneMasked);
 
-  const fillPhones = async () => {
-    setFilling(true);
-    try {
-      const list = form.getFieldValue('contacts') as ContactValue[];
-      const next = await Promise.all(
-        list.map(async (c) => {
-          if (!c.id || !c.masked || c.phone) return c;
-          const res = await api.get<{ phone: string }>(`/api/orgs/${org.id}/contacts/${c.id}/phone`);
-          return { ...c, phone: res.phone };
-        }),
-      );
-      form.setFieldValue('contacts', next);
-    } catch (e) {
-      message.error(e instanceof ApiError ? e.message : '无法读取原号码');
-    } finally {
-      setFilling(false);
-    }
-  };
+  const fillPhones = () =>
+    runFill(
+      async () => {
+        const list = form.getFieldValue('contacts') as ContactValue[];
+        const next = await Promise.all(
+          list.map(async (c) => {
+            if (!c.id || !c.masked || c.phone) return c;
+            const res = await api.get<{ phone: string }>(`/api/orgs/${org.id}/contacts/${c.id}/phone`);
+            return { ...c, phone: res.phone };
+          }),
+        );
+        form.setFieldValue('contacts', next);
+      },
+      (e) => void message.error(failureText(e, '无法读取原号码')),
+    );
 
   const submit = async () => {
     await form.validateFields();
@@ -154,27 +151,22 @@ function ContactsModal({ org, onClose }: { org: OrgDetail; onClose: () => void }
   };
 
   const save = async (v: { contacts: ContactValue[] }) => {
-    setBusy(true);
     setError(null);
-    try {
-      await api.put(`/api/orgs/${org.id}/contacts`, {
-        contacts: (v.contacts ?? []).map((c) => ({
-          name: c.name.trim(),
-          post: c.post,
-          phone: c.phone && c.phone.trim() ? c.phone.trim() : null,
-        })),
-      });
-      message.success('联系人已保存');
-      emitOrgsChanged([org.id]);
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['contacts']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('保存失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.put(`/api/orgs/${org.id}/contacts`, {
+          contacts: (v.contacts ?? []).map((c) => ({
+            name: c.name.trim(),
+            post: c.post,
+            phone: c.phone && c.phone.trim() ? c.phone.trim() : null,
+          })),
+        });
+        message.success('联系人已保存');
+        emitOrgsChanged([org.id]);
+        onClose();
+      },
+      (e) => setError(formFailure(form, e, '保存失败', ['contacts'])),
+    );
   };
 
   return (

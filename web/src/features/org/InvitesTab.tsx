@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Alert, App, Button, Flex, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { CopyOutlined, KeyOutlined } from '@ant-design/icons';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import type { Invite, Items, OrgDetail } from '../../lib/types';
 
 const STATE_COLORS: Record<string, string> = { valid: 'green', used: 'blue', expired: 'default', revoked: 'red' };
@@ -25,25 +26,21 @@ export function InvitesTab({ org }: { org: OrgDetail }) {
   const meta = useMeta();
   const { message } = App.useApp();
   const [roleType, setRoleType] = useState('admin');
-  const [creating, setCreating] = useState(false);
+  const { busy: creating, run } = useSubmit();
   const [created, setCreated] = useState<Invite | null>(null);
   const { data, loading, error, reload } = useRequest(
     () => api.get<Items<Invite>>(`/api/orgs/${org.id}/invites`),
     [org.id],
   );
 
-  const create = async () => {
-    setCreating(true);
-    try {
-      const inv = await api.post<Invite>(`/api/orgs/${org.id}/invites`, { roleType });
-      setCreated(inv);
-      reload();
-    } catch (e) {
-      message.error(e instanceof ApiError ? e.message : '生成失败');
-    } finally {
-      setCreating(false);
-    }
-  };
+  const create = () =>
+    run(
+      async () => {
+        setCreated(await api.post<Invite>(`/api/orgs/${org.id}/invites`, { roleType }));
+        reload();
+      },
+      (e) => void message.error(failureText(e, '生成失败')),
+    );
 
   const revoke = async (code: string) => {
     try {
@@ -51,7 +48,7 @@ export function InvitesTab({ org }: { org: OrgDetail }) {
       message.success(`注册码 ${code} 已作废`);
       reload();
     } catch (e) {
-      message.error(e instanceof ApiError ? e.message : '作废失败');
+      message.error(failureText(e, '作废失败'));
     }
   };
 

@@ -13,6 +13,7 @@ import { api, ApiError } from '../../lib/api';
 import { allowedChildKinds, useMeta } from '../../lib/meta';
 import { emitOrgsChanged } from '../../lib/org-events';
 import type { Org, OrgDetail, OrgSearchHit } from '../../lib/types';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import { ExportButton } from '../../components/ExportButton';
 import { OrgSearchSelect } from '../../components/OrgSearchSelect';
 import { OrgFormModal } from './OrgFormModal';
@@ -134,7 +135,7 @@ function PickOrgDialog({
   const meta = useMeta();
   const [target, setTarget] = useState<OrgSearchHit | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const isMove = kind === 'move';
 
   // A new parent must accept this kind of org and must not be inside the org itself.
@@ -144,7 +145,7 @@ function PickOrgDialog({
     return h.kind === org.kind;
   };
 
-  const run = async () => {
+  const next = async () => {
     if (!target) {
       setError(isMove ? '请选择新的上级组织' : '请选择合并到的组织');
       return;
@@ -166,24 +167,21 @@ function PickOrgDialog({
       okText: isMove ? '确认移动' : '确认合并',
       okButtonProps: { danger: !isMove },
       cancelText: '取消',
-      onOk: async () => {
-        setBusy(true);
-        try {
-          const res = isMove
-            ? await api.post<Org>(`/api/orgs/${org.id}/move`, { parentId: to.id })
-            : await api.post<Org>(`/api/orgs/${org.id}/merge`, { intoId: to.id });
-          message.success(
-            isMove ? `已将「${org.name}」移动到「${to.name}」下` : `已将「${org.name}」合并到「${to.name}」`,
-          );
-          emitOrgsChanged([org.id, org.parentId, to.id]);
-          setTarget(undefined);
-          onDone(isMove ? res : to);
-        } catch (e) {
-          setError(e instanceof ApiError ? e.message : '操作失败');
-        } finally {
-          setBusy(false);
-        }
-      },
+      onOk: () =>
+        run(
+          async () => {
+            const res = isMove
+              ? await api.post<Org>(`/api/orgs/${org.id}/move`, { parentId: to.id })
+              : await api.post<Org>(`/api/orgs/${org.id}/merge`, { intoId: to.id });
+            message.success(
+              isMove ? `已将「${org.name}」移动到「${to.name}」下` : `已将「${org.name}」合并到「${to.name}」`,
+            );
+            emitOrgsChanged([org.id, org.parentId, to.id]);
+            setTarget(undefined);
+            onDone(isMove ? res : to);
+          },
+          (e) => setError(failureText(e, '操作失败')),
+        ),
     });
   };
 
@@ -194,7 +192,7 @@ function PickOrgDialog({
       okText="下一步"
       cancelText="取消"
       confirmLoading={busy}
-      onOk={() => void run()}
+      onOk={() => void next()}
       onCancel={() => {
         setError(null);
         setTarget(undefined);

@@ -2,20 +2,13 @@ import { useState } from 'react';
 import { Alert, App, Button, Col, Flex, DatePicker, Form, Input, Modal, Row, Select, Typography } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { dayjs } from '../../lib/format';
 import { allowedChildKinds, useMeta } from '../../lib/meta';
 import { emitOrgsChanged } from '../../lib/org-events';
-import {
-  contactNameRules,
-  orgCodeRules,
-  orgNameRules,
-  phoneRule,
-  required,
-  shortNameRules,
-  showProblems,
-} from '../../lib/rules';
+import { contactNameRules, orgCodeRules, orgNameRules, phoneRule, required, shortNameRules } from '../../lib/rules';
 import type { Org, OrgKind } from '../../lib/types';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 
 interface ContactValue {
   name: string;
@@ -46,7 +39,7 @@ export function OrgFormModal(props: Props) {
   const meta = useMeta();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const creating = props.mode === 'create';
   const parent = creating ? props.parent : null;
@@ -65,7 +58,6 @@ export function OrgFormModal(props: Props) {
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
     const common = {
       name: v.name.trim(),
@@ -74,34 +66,34 @@ export function OrgFormModal(props: Props) {
       category: v.category ?? null,
       establishedOn: v.establishedOn ? v.establishedOn.format('YYYY-MM-DD') : null,
     };
-    try {
-      let org: Org;
-      if (props.mode === 'create') {
-        org = await api.post<Org>('/api/orgs', {
-          parentId: props.parent?.id ?? null,
-          kind: v.kind,
-          ...common,
-          contacts: (v.contacts ?? []).map((c) => ({ name: c.name.trim(), post: c.post, phone: blank(c.phone) })),
-        });
-        message.success(`已新建 ${org.name}`);
-        emitOrgsChanged(props.parent ? [props.parent.id] : null, { expand: props.parent?.id });
-      } else {
-        // An org always has a code: a cleared field keeps the current one.
-        org = await api.patch<Org>(`/api/orgs/${props.org.id}`, { ...common, code: common.code ?? undefined });
-        message.success('基本信息已保存');
-        emitOrgsChanged([props.org.id, props.org.parentId]);
-      }
-      form.resetFields();
-      onSaved(org);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, FIELDS);
-        if (!e.problems.length || rest.length) setError(e.message);
-        else message.error(e.message);
-      } else setError('保存失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        let org: Org;
+        if (props.mode === 'create') {
+          org = await api.post<Org>('/api/orgs', {
+            parentId: props.parent?.id ?? null,
+            kind: v.kind,
+            ...common,
+            contacts: (v.contacts ?? []).map((c) => ({ name: c.name.trim(), post: c.post, phone: blank(c.phone) })),
+          });
+          message.success(`已新建 ${org.name}`);
+          emitOrgsChanged(props.parent ? [props.parent.id] : null, { expand: props.parent?.id });
+        } else {
+          // An org always has a code: a cleared field keeps the current one.
+          org = await api.patch<Org>(`/api/orgs/${props.org.id}`, { ...common, code: common.code ?? undefined });
+          message.success('基本信息已保存');
+          emitOrgsChanged([props.org.id, props.org.parentId]);
+        }
+        form.resetFields();
+        onSaved(org);
+      },
+      (e) => {
+        const text = formFailure(form, e, '保存失败', FIELDS);
+        // Every problem is under its field: the server's summary goes to a message.
+        if (text) setError(text);
+        else message.error(failureText(e, '保存失败'));
+      },
+    );
   };
 
   const title = creating ? (parent ? `在「${parent.name}」下新建下级组织` : '新建顶级组织') : '编辑基本信息';

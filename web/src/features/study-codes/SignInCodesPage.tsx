@@ -5,6 +5,7 @@ import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
 import type { Member, OrgDetail, Page } from '../../lib/types';
+import { failureText } from '../../lib/useSubmit';
 import { ScopedPage } from '../../components/ScopedPage';
 import { QrCode, codeLink } from './QrCode';
 import './print.css';
@@ -64,7 +65,7 @@ function SignInCodes({ org }: { org: OrgDetail }) {
       if (res.codes.length === 0) message.info('所有团员都已有可用的登录码或已在手机上登录，无需生成');
       else message.success(`已生成 ${res.codes.length} 个登录码，请打印后发给本人`);
     } catch (e) {
-      message.error((e as Error).message);
+      message.error(failureText(e, '生成失败'));
     } finally {
       setBusy(undefined);
     }
@@ -80,7 +81,7 @@ function SignInCodes({ org }: { org: OrgDetail }) {
       }));
       message.success(`已为${m.name}生成新的登录码`);
     } catch (e) {
-      message.error((e as Error).message);
+      message.error(failureText(e, '生成失败'));
     } finally {
       setBusy(undefined);
     }

@@ -26,8 +26,9 @@ import type { Dayjs } from 'dayjs';
 import { OrgSearchSelect } from '../../components/OrgSearchSelect';
 import { api, ApiError } from '../../lib/api';
 import { dayjs, TIME_ZONE } from '../../lib/format';
-import { maxLen, required, showProblems } from '../../lib/rules';
+import { maxLen, required } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import type { Lesson, LessonDetail, OrgDetail, QuizQuestion } from '../../lib/types';
 
 /** The limits of the API's lesson and quiz schemas (server/src/study/study.routes.ts, quiz.ts). */
@@ -255,7 +256,7 @@ export function LessonForm(props: Props) {
   const isPhone = !Grid.useBreakpoint().md;
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const editing = props.mode === 'edit';
   const editId = editing ? props.lessonId : undefined;
@@ -302,47 +303,49 @@ export function LessonForm(props: Props) {
       opensAt: toInstant(v.opensAt),
       closesAt: toInstant(v.closesAt),
     };
-    setBusy(true);
     setError(null);
-    try {
-      let saved: Lesson;
-      if (props.mode === 'create') {
-        saved = await api.post<Lesson>(`/api/orgs/${org.id}/lessons`, {
-          ...common,
-          season: v.season.trim(),
-          number: v.number,
-          minSeconds,
-          targetOrgId: v.targetOrgId,
-          quiz,
-        });
-        message.success(`已发布 ${saved.label}`);
-      } else {
-        // The quiz and the minimum time are sent only when changed: the server refuses to change them once
-        // somebody has checked in, and an unchanged quiz must not block editing the title or the times.
-        const quizChanged = JSON.stringify(quiz) !== JSON.stringify(toQuiz(fromQuiz(original!.quiz)));
-        saved = await api.patch<Lesson>(`/api/lessons/${props.lessonId}`, {
-          ...common,
-          ...(quizChanged && { quiz }),
-          ...(minSeconds !== original!.minSeconds && { minSeconds }),
-        });
-        message.success(`已保存 ${saved.label}`);
-      }
-      onSaved(saved);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const mapped = new ApiError(
-          e.status,
-          e.code,
-          e.message,
-          e.problems.map((p) => (p.path === 'minSeconds' ? { ...p, path: 'minMinutes' } : p)),
-        );
-        const rest = showProblems(form, mapped, FIELDS);
-        if (!e.problems.length || rest.length) setError(e.message);
-        else message.error(e.message);
-      } else setError('保存失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        let saved: Lesson;
+        if (props.mode === 'create') {
+          saved = await api.post<Lesson>(`/api/orgs/${org.id}/lessons`, {
+            ...common,
+            season: v.season.trim(),
+            number: v.number,
+            minSeconds,
+            targetOrgId: v.targetOrgId,
+            quiz,
+          });
+          message.success(`已发布 ${saved.label}`);
+        } else {
+          // The quiz and the minimum time are sent only when changed: the server refuses to change them once
+          // somebody has checked in, and an unchanged quiz must not block editing the title or the times.
+          const quizChanged = JSON.stringify(quiz) !== JSON.stringify(toQuiz(fromQuiz(original!.quiz)));
+          saved = await api.patch<Lesson>(`/api/lessons/${props.lessonId}`, {
+            ...common,
+            ...(quizChanged && { quiz }),
+            ...(minSeconds !== original!.minSeconds && { minSeconds }),
+          });
+          message.success(`已保存 ${saved.label}`);
+        }
+        onSaved(saved);
+      },
+      (e) => {
+        // The form asks for minutes: a problem of minSeconds goes under them.
+        const mapped =
+          e instanceof ApiError
+            ? new ApiError(
+                e.status,
+                e.code,
+                e.message,
+                e.problems.map((p) => (p.path === 'minSeconds' ? { ...p, path: 'minMinutes' } : p)),
+              )
+            : e;
+        const text = formFailure(form, mapped, '保存失败', FIELDS);
+        if (text) setError(text);
+        else message.error(failureText(e, '保存失败'));
+      },
+    );
   };
 
   return (

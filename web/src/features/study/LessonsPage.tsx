@@ -6,6 +6,7 @@ import { ScopedPage } from '../../components/ScopedPage';
 import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import type { Lesson, OrgDetail } from '../../lib/types';
+import { failureText } from '../../lib/useSubmit';
 import { LessonForm } from './LessonForm';
 import { LessonStateTag, useOrgLessons } from './study-ui';
 
@@ -58,7 +59,7 @@ function Lessons({ org }: { org: OrgDetail }) {
           message.success(`${saved.label}${withdrawn ? '已撤回' : '已恢复'}`);
           reload();
         } catch (e) {
-          message.error(e instanceof Error ? e.message : '操作失败');
+          message.error(failureText(e, '操作失败'));
         }
       },
     });

@@ -8,6 +8,7 @@ import { api, ApiError } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { maxLen, showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import type { Lesson, NotYetList, NotYetMember, OrgDetail, RemindResult } from '../../lib/types';
 import { defaultLesson, LessonSelect, useLessonParam, useOrgLessons } from './study-ui';
 
@@ -23,25 +24,24 @@ function webhookText(w: RemindResult['webhook']): string {
 function WebhookSetting({ org }: { org: OrgDetail }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ url: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const { data, error, setData } = useRequest(
     () => api.get<{ url: string | null }>(`/api/orgs/${org.id}/webhook`),
     [org.id],
   );
-  const save = async (url: string | null) => {
-    setBusy(true);
-    try {
-      await api.put(`/api/orgs/${org.id}/webhook`, { url });
-      setData(() => ({ url }));
-      form.setFieldValue('url', url ?? '');
-      message.success(url ? '群机器人地址已保存' : '已清除群机器人地址');
-    } catch (e) {
-      if (e instanceof ApiError && showProblems(form, e, ['url']).length === e.problems.length)
-        message.error(e.message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const save = (url: string | null) =>
+    run(
+      async () => {
+        await api.put(`/api/orgs/${org.id}/webhook`, { url });
+        setData(() => ({ url }));
+        form.setFieldValue('url', url ?? '');
+        message.success(url ? '群机器人地址已保存' : '已清除群机器人地址');
+      },
+      (e) => {
+        if (e instanceof ApiError && showProblems(form, e, ['url']).length === e.problems.length)
+          message.error(e.message);
+      },
+    );
   if (error) return <Alert type="error" showIcon title={error.message} />;
   if (!data) return null;
   return (
@@ -111,7 +111,7 @@ function NotYet({ org }: { org: OrgDetail }) {
           setReminded({ ...res, label: lesson.label });
           message.success(`已提醒 ${res.members} 名团员`);
         } catch (e) {
-          message.error(e instanceof Error ? e.message : '提醒失败');
+          message.error(failureText(e, '提醒失败'));
         }
       },
     });

@@ -24,6 +24,7 @@ import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import { Attachments } from './Attachments';
 import { ForwardModal } from './ForwardModal';
 import { ReportPanel } from './ReportPanel';
@@ -61,23 +62,23 @@ function ReviewModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ comment?: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/task-reports/${report.id}/review`, { decision, comment: v.comment?.trim() ?? '' });
-      message.success(decision === 'approve' ? `已通过，${orgName}的任务完成` : `已退回给${orgName}`);
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError && e.problems.some((p) => p.path === 'comment'))
-        form.setFields([{ name: 'comment', errors: [e.problems.find((p) => p.path === 'comment')!.message] }]);
-      else setError(e instanceof Error ? e.message : '审核失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/task-reports/${report.id}/review`, { decision, comment: v.comment?.trim() ?? '' });
+        message.success(decision === 'approve' ? `已通过，${orgName}的任务完成` : `已退回给${orgName}`);
+        onDone();
+      },
+      (e) => {
+        const comment = e instanceof ApiError ? e.problems.find((p) => p.path === 'comment') : undefined;
+        if (comment) form.setFields([{ name: 'comment', errors: [comment.message] }]);
+        else setError(failureText(e, '审核失败'));
+      },
+    );
   };
   const returning = decision === 'return';
   return (
@@ -270,7 +271,7 @@ function AssignmentView({ id }: { id: number }) {
           message.success('已撤回');
           reload();
         } catch (e) {
-          message.error(e instanceof Error ? e.message : '撤回失败');
+          message.error(failureText(e, '撤回失败'));
         }
       },
     });

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, App, DatePicker, Flex, Input, Modal, Select, Table, Typography } from 'antd';
 import { api, ApiError } from '../../lib/api';
 import { dayjs } from '../../lib/format';
+import { useSubmit } from '../../lib/useSubmit';
 import { OrgMultiSelect } from './OrgMultiSelect';
 import { ROLE_LABELS } from './task-ui';
 import type { AssignmentDetail, ResponsibleRole } from './types';
@@ -29,7 +30,7 @@ export function ForwardModal({
   const { message } = App.useApp();
   const [children, setChildren] = useState<Child[]>([]);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
 
   const pick = (orgs: { id: number; name: string }[]) =>
@@ -49,30 +50,30 @@ export function ForwardModal({
       setError(`${late.name}的完成时限不能晚于本级的 ${d.dueOn}`);
       return;
     }
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/task-assignments/${d.id}/forward`, {
-        children: children.map((c) => ({
-          orgId: c.orgId,
-          dueOn: c.dueOn,
-          role: c.role,
-          note: note.trim() || null,
-        })),
-      });
-      message.success(
-        children.length === 1 ? `已转交给${children[0]!.name}` : `已分解给 ${children.length} 个下级组织`,
-      );
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError) {
+    await run(
+      async () => {
+        await api.post(`/api/task-assignments/${d.id}/forward`, {
+          children: children.map((c) => ({
+            orgId: c.orgId,
+            dueOn: c.dueOn,
+            role: c.role,
+            note: note.trim() || null,
+          })),
+        });
+        message.success(
+          children.length === 1 ? `已转交给${children[0]!.name}` : `已分解给 ${children.length} 个下级组织`,
+        );
+        onDone();
+      },
+      (e) => {
+        if (!(e instanceof ApiError)) return setError('转交失败');
+        // A problem of one child org is shown with that org's name.
         const p = e.problems.find((x) => /^children\.\d+\./.test(x.path));
         const c = p && children[Number(p.path.split('.')[1])];
         setError(c ? `${c.name}：${p.message}（${e.message}）` : e.message);
-      } else setError('转交失败');
-    } finally {
-      setBusy(false);
-    }
+      },
+    );
   };
 
   return (

@@ -24,6 +24,7 @@ import { useCurrentOrg } from '../../lib/current-org';
 import { dayjs } from '../../lib/format';
 import { fetchOrgDetail } from '../../lib/org-detail';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import { AssignMoreModal, TaskFormModal } from './TaskFormModal';
 import { TaskImport } from './TaskImport';
 import { Content, DeadlineReadingText, ResponsibleChips, TargetTags } from './task-ui';
@@ -34,23 +35,21 @@ type PlanTask = Plan['tasks'][number];
 /** 完成时限: the text, its reading, and for deadlines nobody can date a red tag and a date picker. */
 function Deadline({ task, canWrite, onChanged }: { task: PlanTask; canWrite: boolean; onChanged: () => void }) {
   const { message } = App.useApp();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const setDate = async (d: dayjs.Dayjs | null) => {
     if (!d) return;
-    setBusy(true);
-    try {
-      await api.patch(`/api/tasks/${task.id}`, {
-        content: task.content,
-        deadline: task.deadline,
-        dueOn: d.format('YYYY-MM-DD'),
-      });
-      message.success(`第 ${task.seqLabel} 项的完成日期已设为 ${d.format('YYYY-MM-DD')}`);
-      onChanged();
-    } catch (e) {
-      message.error(e instanceof Error ? e.message : '设定失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.patch(`/api/tasks/${task.id}`, {
+          content: task.content,
+          deadline: task.deadline,
+          dueOn: d.format('YYYY-MM-DD'),
+        });
+        message.success(`第 ${task.seqLabel} 项的完成日期已设为 ${d.format('YYYY-MM-DD')}`);
+        onChanged();
+      },
+      (e) => void message.error(failureText(e, '设定失败')),
+    );
   };
   const manual = task.milestones.length === 1 && task.milestones[0]!.reading === '人工设定';
   return (

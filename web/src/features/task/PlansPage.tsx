@@ -3,10 +3,10 @@ import { Alert, App, Button, Empty, Flex, Form, Input, InputNumber, Modal, Table
 import { PlusOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { ScopedPage } from '../../components/ScopedPage';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatDate } from '../../lib/format';
-import { showProblems } from '../../lib/rules';
 import { useRequest } from '../../lib/useRequest';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import type { Items, OrgDetail } from '../../lib/types';
 import { STATE_COLORS, STATE_LABELS, STATE_ORDER, thisYear } from './task-ui';
 import type { PlanSummary } from './types';
@@ -15,27 +15,22 @@ function CreatePlanModal({ org, onClose }: { org: OrgDetail; onClose: () => void
   const { message } = App.useApp();
   const navigate = useNavigate();
   const [form] = Form.useForm<{ year: number; title: string }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      const { id } = await api.post<{ id: number }>(`/api/orgs/${org.id}/work-plans`, {
-        year: v.year,
-        title: v.title.trim(),
-      });
-      message.success(`已新建工作要点「${v.title.trim()}」`);
-      navigate(`/tasks/plans/${id}`);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['year', 'title']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('新建失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const { id } = await api.post<{ id: number }>(`/api/orgs/${org.id}/work-plans`, {
+          year: v.year,
+          title: v.title.trim(),
+        });
+        message.success(`已新建工作要点「${v.title.trim()}」`);
+        navigate(`/tasks/plans/${id}`);
+      },
+      (e) => setError(formFailure(form, e, '新建失败', ['year', 'title'])),
+    );
   };
   return (
     <Modal

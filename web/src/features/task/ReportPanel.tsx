@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { Alert, App, Button, Card, Flex, Form, Input, InputNumber, Typography, Upload } from 'antd';
 import type { UploadFile } from 'antd';
 import { InboxOutlined, SendOutlined } from '@ant-design/icons';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import { useMe } from '../auth/auth-context';
 import { Attachments } from './Attachments';
 import { targetText } from './task-ui';
@@ -30,7 +31,7 @@ export function ReportPanel({ detail: d, onChanged }: { detail: AssignmentDetail
   const me = useMe();
   const [form] = Form.useForm<{ body?: string; figures?: (number | null)[] }>();
   const [uploading, setUploading] = useState<UploadFile[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const limits = useRequest(() => api.get<UploadLimits>(`/api/orgs/${d.orgId}/upload-limits`), [d.orgId]);
   const maxMb = limits.data?.maxFileMb;
@@ -43,7 +44,7 @@ export function ReportPanel({ detail: d, onChanged }: { detail: AssignmentDetail
       message.success(`已删除“${f.filename}”`);
       onChanged();
     } catch (e) {
-      message.error(e instanceof Error ? e.message : '删除失败');
+      message.error(failureText(e, '删除失败'));
     }
   };
 
@@ -54,24 +55,22 @@ export function ReportPanel({ detail: d, onChanged }: { detail: AssignmentDetail
       setError('请填写进展情况或上传佐证材料');
       return;
     }
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/task-assignments/${d.id}/reports`, {
-        body,
-        figures: (v.figures ?? []).flatMap((value, target) =>
-          value === null || value === undefined ? [] : [{ target, value }],
-        ),
-        attachmentIds: pending.map((f) => f.id),
-      });
-      message.success(`已报送，等待${d.assignerOrgName}审核`);
-      form.resetFields();
-      onChanged();
-    } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : '报送失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/task-assignments/${d.id}/reports`, {
+          body,
+          figures: (v.figures ?? []).flatMap((value, target) =>
+            value === null || value === undefined ? [] : [{ target, value }],
+          ),
+          attachmentIds: pending.map((f) => f.id),
+        });
+        message.success(`已报送，等待${d.assignerOrgName}审核`);
+        form.resetFields();
+        onChanged();
+      },
+      (e) => setError(failureText(e, '报送失败')),
+    );
   };
 
   return (

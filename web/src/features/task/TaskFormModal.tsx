@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, DatePicker, Flex, Form, Input, Modal, Tag, Typography } from 'antd';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { dayjs } from '../../lib/format';
-import { showProblems } from '../../lib/rules';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import { OrgMultiSelect } from './OrgMultiSelect';
 import { chineseDay } from './task-ui';
 import type { DeadlineReading, Plan, ResponsibleRole } from './types';
@@ -66,7 +66,7 @@ interface Values {
 export function TaskFormModal({ plan, onClose, onDone }: { plan: Plan; onClose: () => void; onDone: () => void }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const deadline = Form.useWatch('deadline', form) ?? '';
   const lead = Form.useWatch('lead', form);
@@ -79,25 +79,20 @@ export function TaskFormModal({ plan, onClose, onDone }: { plan: Plan; onClose: 
       ...(v.lead ?? []).map((orgId) => ({ orgId, role: 'lead' as const })),
       ...(v.support ?? []).filter((id) => !v.lead?.includes(id)).map((orgId) => ({ orgId, role: 'support' as const })),
     ];
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/work-plans/${plan.id}/tasks`, {
-        content: v.content.trim(),
-        deadline: v.deadline.trim(),
-        dueOn: v.dueOn ? v.dueOn.format('YYYY-MM-DD') : undefined,
-        responsible,
-      });
-      message.success(responsible.length ? `已添加任务并交办给 ${responsible.length} 个责任单位` : '已添加任务');
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['content', 'deadline', 'dueOn']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('添加失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/work-plans/${plan.id}/tasks`, {
+          content: v.content.trim(),
+          deadline: v.deadline.trim(),
+          dueOn: v.dueOn ? v.dueOn.format('YYYY-MM-DD') : undefined,
+          responsible,
+        });
+        message.success(responsible.length ? `已添加任务并交办给 ${responsible.length} 个责任单位` : '已添加任务');
+        onDone();
+      },
+      (e) => setError(formFailure(form, e, '添加失败', ['content', 'deadline', 'dueOn'])),
+    );
   };
 
   return (
@@ -187,29 +182,27 @@ export function AssignMoreModal({
   const { message } = App.useApp();
   const [lead, setLead] = useState<number[]>([]);
   const [support, setSupport] = useState<number[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const submit = async () => {
     if (!lead.length && !support.length) {
       setError('请选择责任单位');
       return;
     }
-    setBusy(true);
     setError(null);
-    try {
-      await api.post(`/api/tasks/${taskId}/assignments`, {
-        responsible: [
-          ...lead.map((orgId) => ({ orgId, role: 'lead' })),
-          ...support.map((orgId) => ({ orgId, role: 'support' })),
-        ],
-      });
-      message.success('已交办');
-      onDone();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : '交办失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await api.post(`/api/tasks/${taskId}/assignments`, {
+          responsible: [
+            ...lead.map((orgId) => ({ orgId, role: 'lead' })),
+            ...support.map((orgId) => ({ orgId, role: 'support' })),
+          ],
+        });
+        message.success('已交办');
+        onDone();
+      },
+      (e) => setError(failureText(e, '交办失败')),
+    );
   };
   const self = [{ id: plan.orgId, name: plan.orgName, note: '本级' }];
   return (

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Grid, Result, Steps, Table, T
 import { CheckOutlined, InboxOutlined } from '@ant-design/icons';
 import { api, ApiError, request, type Problem } from '../../lib/api';
 import { useScrollIntoView } from '../../lib/useScrollIntoView';
+import { failureText } from '../../lib/useSubmit';
 import { ProblemTable } from '../../components/ProblemTable';
 import { OrgMultiSelect } from './OrgMultiSelect';
 import { Content, DeadlineReadingText, ROLE_LABELS, TargetTags } from './task-ui';
@@ -213,7 +214,7 @@ export function TaskImport({ plan, onImported }: { plan: Plan; onImported: () =>
   const fail = (file: File, e: unknown, fallback: string) => {
     if (e instanceof ApiError && e.problems.length && e.status === 422)
       setStage({ kind: 'rejected', file, message: e.message, problems: e.problems });
-    else setStage({ kind: 'failed', file, message: e instanceof Error ? e.message : fallback });
+    else setStage({ kind: 'failed', file, message: failureText(e, fallback) });
   };
 
   const check = async (file: File) => {

@@ -4,6 +4,7 @@ import { CalendarOutlined, ExportOutlined } from '@ant-design/icons';
 import { api } from '../../lib/api';
 import { dayjs } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
+import { failureText, useSubmit } from '../../lib/useSubmit';
 import type { Items, MemberDetail, MemberWithGraduation, Transfer } from '../../lib/types';
 import { StartTransferModal } from './TransferStartModals';
 import { TransferCard } from './TransferList';
@@ -26,24 +27,21 @@ export function GraduationModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ date: dayjs.Dayjs }>();
-  const [busy, setBusy] = useState(false);
-  const save = async (date: string | null) => {
-    setBusy(true);
-    try {
-      const res = await api.post<{ updated: number }>(`/api/orgs/${orgId}/graduates`, {
-        memberIds,
-        graduationDate: date,
-      });
-      message.success(
-        date ? `已将 ${res.updated} 名团员的毕业时间记为 ${date}` : `已清除 ${res.updated} 名团员的毕业时间`,
-      );
-      onDone(date);
-    } catch (e) {
-      message.error(e instanceof Error ? e.message : '保存失败');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useSubmit();
+  const save = (date: string | null) =>
+    run(
+      async () => {
+        const res = await api.post<{ updated: number }>(`/api/orgs/${orgId}/graduates`, {
+          memberIds,
+          graduationDate: date,
+        });
+        message.success(
+          date ? `已将 ${res.updated} 名团员的毕业时间记为 ${date}` : `已清除 ${res.updated} 名团员的毕业时间`,
+        );
+        onDone(date);
+      },
+      (e) => void message.error(failureText(e, '保存失败')),
+    );
   return (
     <Modal
       open

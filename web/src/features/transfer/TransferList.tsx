@@ -2,10 +2,10 @@ import { useState, type ReactNode } from 'react';
 import { Alert, App, Button, Card, Empty, Flex, Form, Input, Modal, Space, Table, Typography } from 'antd';
 import { ArrowRightOutlined } from '@ant-design/icons';
 import { OrgSearchSelect } from '../../components/OrgSearchSelect';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
-import { showProblems } from '../../lib/rules';
 import type { Transfer } from '../../lib/types';
+import { failureText, formFailure, useSubmit } from '../../lib/useSubmit';
 import { TransferKindTag, TransferStatusTag } from './transfer-ui';
 
 type Decision = 'approve' | 'reject' | 'assign';
@@ -33,36 +33,31 @@ function DecisionModal({
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<{ note?: string; branchId?: number }>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      const body = decision === 'assign' ? { branchId: v.branchId } : { note: v.note?.trim() || undefined };
-      const res = await api.post<{ status: string }>(`/api/transfers/${t.id}/${decision}`, body);
-      message.success(
-        res.status === 'completed'
-          ? `转接已完成：${t.memberName} 已转入新的团支部`
-          : res.status === 'awaiting_assignment'
-            ? `已同意，请为 ${t.memberName} 分配团支部`
-            : res.status === 'rejected'
-              ? `已驳回 ${t.memberName} 的转接`
-              : res.status === 'pending'
-                ? `已同意，等待「${t.toOrgName}」审核`
-                : '已处理',
-      );
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, ['note', 'branchId']);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('提交失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const body = decision === 'assign' ? { branchId: v.branchId } : { note: v.note?.trim() || undefined };
+        const res = await api.post<{ status: string }>(`/api/transfers/${t.id}/${decision}`, body);
+        message.success(
+          res.status === 'completed'
+            ? `转接已完成：${t.memberName} 已转入新的团支部`
+            : res.status === 'awaiting_assignment'
+              ? `已同意，请为 ${t.memberName} 分配团支部`
+              : res.status === 'rejected'
+                ? `已驳回 ${t.memberName} 的转接`
+                : res.status === 'pending'
+                  ? `已同意，等待「${t.toOrgName}」审核`
+                  : '已处理',
+        );
+        onDone();
+      },
+      (e) => setError(formFailure(form, e, '提交失败', ['note', 'branchId'])),
+    );
   };
 
   return (
@@ -142,7 +137,7 @@ export function TransferActions({ transfer: t, onChanged }: { transfer: Transfer
           message.success(`已撤回 ${t.memberName} 的转接`);
           onChanged();
         } catch (e) {
-          message.error(e instanceof Error ? e.message : '撤回失败');
+          message.error(failureText(e, '撤回失败'));
         }
       },
     });

@@ -1,33 +1,26 @@
 import { useState } from 'react';
 import { Alert, App, Descriptions, Form, Input, Modal, Radio } from 'antd';
-import { api, ApiError } from '../../lib/api';
-import { showProblems } from '../../lib/rules';
+import { api } from '../../lib/api';
 import type { TransferKind, TransferTarget } from '../../lib/types';
+import { formFailure, useSubmit } from '../../lib/useSubmit';
 import { normalizeIdNumber } from '../member/id-number';
 import { idNumberRules, memberNameRules } from '../member/member-rules';
 import { transferReasonRules, TransferTargetSelect } from './transfer-ui';
 
-/** Errors of a start form: field problems under their fields, anything else above the form. */
-function useSubmit<T>(fields: string[]) {
+/** A start form, checked and then sent: field problems under their fields, anything else above the form. */
+function useStartForm<T>(fields: string[]) {
   const [form] = Form.useForm<T>();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
-  const run = async (send: (v: T) => Promise<void>) => {
+  const send = async (work: (v: T) => Promise<void>) => {
     const v = await form.validateFields();
-    setBusy(true);
     setError(null);
-    try {
-      await send(v);
-    } catch (e) {
-      if (e instanceof ApiError) {
-        const rest = showProblems(form, e, fields);
-        if (!e.problems.length || rest.length) setError(e.message);
-      } else setError('提交失败');
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      () => work(v),
+      (e) => setError(formFailure(form, e, '提交失败', fields)),
+    );
   };
-  return { form, busy, error, run };
+  return { form, busy, error, send };
 }
 
 export interface TransferMember {
@@ -54,7 +47,7 @@ export function StartTransferModal({
   onDone: () => void;
 }) {
   const { message } = App.useApp();
-  const { form, busy, error, run } = useSubmit<{ toOrgId: number; reason: string; kind: TransferKind }>([
+  const { form, busy, error, send } = useStartForm<{ toOrgId: number; reason: string; kind: TransferKind }>([
     'toOrgId',
     'reason',
   ]);
@@ -62,7 +55,7 @@ export function StartTransferModal({
   const kind = Form.useWatch('kind', form) ?? initialKind ?? 'transfer';
 
   const submit = () =>
-    run(async (v) => {
+    send(async (v) => {
       await api.post(`/api/members/${member.id}/transfers`, { toOrgId: v.toOrgId, reason: v.reason.trim(), kind });
       message.success(
         `已发起${kind === 'graduate_handover' ? '学社衔接' : '转接'}，等待「${target?.name ?? '接收组织'}」审核`,
@@ -155,13 +148,13 @@ export function IncomingTransferModal({
   onDone: () => void;
 }) {
   const { message } = App.useApp();
-  const { form, busy, error, run } = useSubmit<{ idNumber: string; name: string; reason: string }>([
+  const { form, busy, error, send } = useStartForm<{ idNumber: string; name: string; reason: string }>([
     'idNumber',
     'name',
     'reason',
   ]);
   const submit = () =>
-    run(async (v) => {
+    send(async (v) => {
       await api.post(`/api/orgs/${org.id}/transfers/incoming`, {
         idNumber: normalizeIdNumber(v.idNumber),
         name: v.name.replace(/\s+/g, ''),

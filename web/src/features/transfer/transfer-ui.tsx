@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Select, Tag, Typography } from 'antd';
 import { api } from '../../lib/api';
 import type { Items, TransferStatus, TransferTarget } from '../../lib/types';
+import { failureText } from '../../lib/useSubmit';
 
 /** Colours of the transfer statuses: waiting is gold, done green, refused red, withdrawn grey. */
 export const TRANSFER_STATUS_COLORS: Record<TransferStatus, string> = {
@@ -78,7 +79,7 @@ export function TransferTargetSelect({ value, onChange, exclude, ...rest }: Targ
           (e: unknown) => {
             if (mine !== seq.current) return;
             setHits([]);
-            setHint(e instanceof Error ? e.message : '搜索失败');
+            setHint(failureText(e, '搜索失败'));
           },
         )
         .finally(() => mine === seq.current && setLoading(false));
