@@ -389,8 +389,32 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
         })
       ).statusCode,
     ).toBe(200);
-    const pub = await cadre1.post(`/api/assessment-schemes/${schemeId}/publish`);
+    // A report arriving while the publication scores a last time: one of the two is refused, never a published
+    // scheme holding a report nobody may review any more.
+    const d4Cadre = await f.account('d4-secretary', d[3]!.id, 'secretary');
+    const [racing, late] = await Promise.all([
+      cadre1.post(`/api/assessment-schemes/${schemeId}/publish`),
+      d4Cadre.put(`/api/assessment-schemes/${schemeId}/orgs/${d[3]!.id}/items/${events}/report`, {
+        value: 1,
+        note: '迟到的报送',
+      }),
+    ]);
+    expect([racing.statusCode, late.statusCode].sort(), racing.body + late.body).toEqual([200, 409]);
+    if (late.statusCode === 200) {
+      expect(racing.json<{ message: string }>().message).toContain('待审核');
+      const lateId = late.json<{ id: number }>().id;
+      const ok = await cadre2.post(`/api/assessment-schemes/${schemeId}/reports/${lateId}/review`, { approve: true });
+      expect(ok.statusCode).toBe(200);
+    } else expect(late.json<{ message: string }>().message).toContain('已发布');
+    const pub = racing.statusCode === 200 ? racing : await cadre1.post(`/api/assessment-schemes/${schemeId}/publish`);
     expect(pub.statusCode, pub.body).toBe(200);
+    const waiting = await env.database.db
+      .selectFrom('assessment_report')
+      .select('id')
+      .where('scheme_id', '=', schemeId)
+      .where('status', '=', 'submitted')
+      .execute();
+    expect(waiting).toEqual([]);
     expect((await cadre1.post(`/api/assessment-schemes/${schemeId}/score`)).statusCode).toBe(409);
 
     const own = (await d3Cadre.get(`/api/assessment-schemes/${schemeId}/results`)).json<Results>();

@@ -6,7 +6,7 @@ import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
 import { notifyOrgCadres } from '../notification/notify.js';
 import { STAR_LABELS, type StarLevel } from './scoring.js';
-import type { SchemeService } from './scheme.service.js';
+import { SchemeService } from './scheme.service.js';
 
 const LEVELS = Object.keys(STAR_LABELS) as StarLevel[];
 const levelLabel = (l: string | null) => (l ? (l === 'excluded' ? '不参评' : STAR_LABELS[l as StarLevel]) : null);
@@ -108,6 +108,8 @@ export class RatingService {
     const scored = results.rows.find((r) => r.orgId === orgId);
     if (!scored) throw notFound('参评团支部');
     await this.db.transaction().execute(async (trx) => {
+      // Two reviews counting the same quota wait for each other.
+      await SchemeService.lock(trx, schemeId);
       const r = await trx
         .selectFrom('branch_rating')
         .selectAll()

@@ -8,7 +8,7 @@ import { nowIso } from '../common/time.js';
 import type { FileStore } from '../files/file-store.js';
 import { receiveFile, recordBlobs } from '../files/intake.js';
 import { notifyOrgCadres } from '../notification/notify.js';
-import type { SchemeService } from './scheme.service.js';
+import { SchemeService } from './scheme.service.js';
 import { assessmentPeriod } from './period.js';
 import { formatNumber } from './scoring.js';
 
@@ -69,6 +69,8 @@ export class AssessmentReportService {
       throw badRequest(`“${item.name}”不能为负数`, [{ path: 'value', message: '不能为负' }]);
     const now = nowIso();
     return this.db.transaction().execute(async (trx) => {
+      // Under the scheme's lock: a publication deciding that nothing waits for review waits for this report.
+      await SchemeService.lock(trx, schemeId, { draft: '考核结果已发布，不能再报送', touch: true });
       const existing = await trx
         .selectFrom('assessment_report')
         .select(['id', 'status', 'value'])
@@ -99,7 +101,6 @@ export class AssessmentReportService {
             .executeTakeFirstOrThrow()
         ).id;
       }
-      await trx.updateTable('assessment_scheme').set({ updated_at: now }).where('id', '=', schemeId).execute();
       await notifyOrgCadres(trx, [
         {
           orgId: scheme.org_id,
@@ -251,6 +252,7 @@ export class AssessmentReportService {
     if (scheme.status === 'published') throw conflict('考核结果已发布');
     if (!approve && !comment) throw badRequest('退回时请写明原因', [{ path: 'comment', message: '请填写退回原因' }]);
     await this.db.transaction().execute(async (trx) => {
+      await SchemeService.lock(trx, schemeId, { draft: '考核结果已发布', touch: true });
       const r = await trx
         .selectFrom('assessment_report')
         .selectAll()
@@ -271,7 +273,6 @@ export class AssessmentReportService {
         })
         .where('id', '=', reportId)
         .execute();
-      await trx.updateTable('assessment_scheme').set({ updated_at: now }).where('id', '=', schemeId).execute();
       if (!approve)
         await notifyOrgCadres(trx, [
           {

@@ -141,6 +141,9 @@ const CHUNK = 500;
  * with deductions, adjustments approved by a second person, ranking with ties, 对标定级 star levels under quotas,
  * publication, and the same scheme over successive periods (赛马比拼).
  */
+/** Why a change to a published scheme is refused. */
+const PUBLISHED = '考核结果已发布，不能再修改';
+
 export class SchemeService {
   constructor(
     private readonly db: Kysely<DB>,
@@ -187,12 +190,24 @@ export class SchemeService {
   }
 
   private requireDraft(scheme: SchemeRow) {
-    if (scheme.status === 'published') throw conflict('考核结果已发布，不能再修改');
+    if (scheme.status === 'published') throw conflict(PUBLISHED);
   }
 
-  /** Marks the scheme's inputs changed, so its results show as needing a new scoring. */
-  private async touch(trx: Kysely<DB>, id: number) {
-    await trx.updateTable('assessment_scheme').set({ updated_at: nowIso() }).where('id', '=', id).execute();
+  /**
+   * Takes the scheme's row for the rest of a transaction, first thing: writes that decide on the scheme's state —
+   * publication against a report or an adjustment arriving, two reviews against one quota — wait for each other on
+   * PostgreSQL instead of each deciding on what the other is changing (SQLite runs one write at a time anyway).
+   * `draft`: refused once published (the check is made under the lock); `touch`: the scheme's inputs change, so its
+   * results show as needing a new scoring.
+   */
+  static async lock(trx: Kysely<DB>, id: number, opts: { draft?: string; touch?: boolean } = {}): Promise<void> {
+    const res = await trx
+      .updateTable('assessment_scheme')
+      .set((eb) => (opts.touch ? { updated_at: nowIso() } : { status: eb.ref('status') }))
+      .where('id', '=', id)
+      .$if(opts.draft !== undefined, (q) => q.where('status', '=', 'draft'))
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw opts.draft !== undefined ? conflict(opts.draft) : notFound('考核方案');
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -440,15 +455,16 @@ export class SchemeService {
         if (taken) throw conflict(`本考核期已有名为“${input.name}”的考核方案`, [{ path: 'name', message: '名称重复' }]);
       }
       // The scheme's row first: a scoring storing its results writes it first too, so the two wait for each other.
-      await trx
-        .updateTable('assessment_scheme')
-        .set({
-          ...(input.name && { name: input.name }),
-          ...(input.items && { weighted: input.items.some((i) => i.weight != null) ? 1 : 0 }),
-          updated_at: nowIso(),
-        })
-        .where('id', '=', id)
-        .execute();
+      await SchemeService.lock(trx, id, { draft: PUBLISHED });
+      if (input.name || input.items)
+        await trx
+          .updateTable('assessment_scheme')
+          .set({
+            ...(input.name && { name: input.name }),
+            ...(input.items && { weighted: input.items.some((i) => i.weight != null) ? 1 : 0 }),
+          })
+          .where('id', '=', id)
+          .execute();
       if (input.items) {
         await this.checkItems(trx, owner, input.items);
         const old = await trx
@@ -472,7 +488,11 @@ export class SchemeService {
           });
         if (changed) {
           await trx.deleteFrom('assessment_result').where('scheme_id', '=', id).execute();
-          await trx.updateTable('assessment_scheme').set({ scored_at: null }).where('id', '=', id).execute();
+          await trx
+            .updateTable('assessment_scheme')
+            .set({ scored_at: null, updated_at: nowIso() })
+            .where('id', '=', id)
+            .execute();
         }
         const keep = new Set(input.items.map((i) => i.indicatorId));
         const gone = old.filter((o) => !keep.has(o.indicator_id)).map((o) => o.id);
@@ -791,11 +811,14 @@ export class SchemeService {
     const ms = Math.round(performance.now() - started);
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {
-      await trx
+      const res = await trx
         .updateTable('assessment_scheme')
         .set({ scored_at: now, updated_at: now })
         .where('id', '=', id)
-        .execute();
+        .where('status', '=', 'draft')
+        .executeTakeFirst();
+      // Published while this scoring ran: the frozen results stay.
+      if (Number(res.numUpdatedRows) !== 1) throw conflict('考核结果已发布');
       await this.requireItemsUnchanged(trx, id, computed.itemsKey);
       await this.storeResults(trx, id, computed, now);
       await audit(trx, ctx, {
@@ -1301,6 +1324,7 @@ export class SchemeService {
     this.requireDraft(scheme);
     const org = await this.requireSubject(id, orgId);
     return this.db.transaction().execute(async (trx) => {
+      await SchemeService.lock(trx, id, { draft: PUBLISHED, touch: true });
       const row = await trx
         .insertInto('assessment_deduction')
         .values({
@@ -1313,7 +1337,6 @@ export class SchemeService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await this.touch(trx, id);
       await audit(trx, ctx, {
         org: owner,
         action: 'assessment.deduct',
@@ -1329,6 +1352,7 @@ export class SchemeService {
     const { scheme, owner } = await this.load(ctx.actor, id, 'write');
     this.requireDraft(scheme);
     await this.db.transaction().execute(async (trx) => {
+      await SchemeService.lock(trx, id, { draft: PUBLISHED, touch: true });
       const d = await trx
         .selectFrom('assessment_deduction')
         .selectAll()
@@ -1337,7 +1361,6 @@ export class SchemeService {
         .executeTakeFirst();
       if (!d) throw notFound('扣分记录');
       await trx.deleteFrom('assessment_deduction').where('id', '=', deductionId).execute();
-      await this.touch(trx, id);
       await audit(trx, ctx, {
         org: owner,
         action: 'assessment.deduct_remove',
@@ -1355,6 +1378,8 @@ export class SchemeService {
     const org = await this.requireSubject(id, orgId);
     if (input.points === 0) throw badRequest('调整分值不能为 0', [{ path: 'points', message: '不能为 0' }]);
     return this.db.transaction().execute(async (trx) => {
+      // A pending adjustment holds publication back: not one arriving while it is decided.
+      await SchemeService.lock(trx, id, { draft: PUBLISHED });
       const row = await trx
         .insertInto('assessment_adjustment')
         .values({
@@ -1387,6 +1412,7 @@ export class SchemeService {
     const { scheme, owner } = await this.load(ctx.actor, id, 'write');
     this.requireDraft(scheme);
     await this.db.transaction().execute(async (trx) => {
+      await SchemeService.lock(trx, id, { draft: PUBLISHED, touch: true });
       const a = await trx
         .selectFrom('assessment_adjustment')
         .selectAll()
@@ -1407,7 +1433,6 @@ export class SchemeService {
         })
         .where('id', '=', adjustmentId)
         .execute();
-      await this.touch(trx, id);
       await audit(trx, ctx, {
         org: owner,
         action: approve ? 'assessment.adjust_approve' : 'assessment.adjust_reject',
@@ -1450,15 +1475,15 @@ export class SchemeService {
   // Publication and series
 
   /** What publication waits for: reports not yet reviewed and adjustments not yet decided. */
-  private async waiting(id: number) {
+  private async waiting(id: number, db: Kysely<DB> = this.db) {
     const [reports, adjustments] = await Promise.all([
-      this.db
+      db
         .selectFrom('assessment_report')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('scheme_id', '=', id)
         .where('status', '=', 'submitted')
         .executeTakeFirstOrThrow(),
-      this.db
+      db
         .selectFrom('assessment_adjustment')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('scheme_id', '=', id)
@@ -1468,13 +1493,17 @@ export class SchemeService {
     return { reports: Number(reports.n), adjustments: Number(adjustments.n) };
   }
 
+  private async requireNothingWaiting(id: number, db: Kysely<DB> = this.db) {
+    const { reports, adjustments } = await this.waiting(id, db);
+    if (reports > 0) throw conflict(`还有 ${reports} 份报送待审核，审核后才能发布`);
+    if (adjustments > 0) throw conflict(`还有 ${adjustments} 项分数调整待审批，审批后才能发布`);
+  }
+
   /** Scores once more from the latest data and publishes: results are frozen and the assessed orgs are told. */
   async publish(ctx: Ctx, id: number) {
     const { scheme, owner } = await this.load(ctx.actor, id, 'write');
     this.requireDraft(scheme);
-    const { reports, adjustments } = await this.waiting(id);
-    if (reports > 0) throw conflict(`还有 ${reports} 份报送待审核，审核后才能发布`);
-    if (adjustments > 0) throw conflict(`还有 ${adjustments} 项分数调整待审批，审批后才能发布`);
+    await this.requireNothingWaiting(id);
     const computed = await this.compute(scheme);
     const now = nowIso();
     const period = assessmentPeriod(scheme.period_kind, scheme.period);
@@ -1492,6 +1521,8 @@ export class SchemeService {
         .where('status', '=', 'draft')
         .executeTakeFirst();
       if (Number(flip.numUpdatedRows) !== 1) throw conflict('考核结果已发布');
+      // Again under the lock: a report or an adjustment that arrived during the last scoring holds publication back.
+      await this.requireNothingWaiting(id, trx);
       await this.requireItemsUnchanged(trx, id, computed.itemsKey);
       await this.storeResults(trx, id, computed, now);
       await notifyOrgCadres(
