@@ -182,6 +182,9 @@ const resultsOutput = o({
       excluded: n,
     }),
   ),
+  leftOut: z
+    .array(o({ orgId: n, name: str, reason: str }))
+    .describe('未计分的参评组织（已撤销、合并或调出）及原因 Assessed orgs left out of the scoring, and why'),
 });
 const breakdownItem = o({
   itemId: n,

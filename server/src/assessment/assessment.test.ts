@@ -638,5 +638,25 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     });
     expect(full.statusCode).toBe(409);
     expect(full.json<{ message: string }>().message).toContain('名额');
+
+    // A branch dissolved after the scheme was made: the next scoring leaves it out and says why; the next period
+    // does not take it along.
+    const gone = await cadre1.post(`/api/orgs/${young.id}/dissolve`, { reason: '并入其他团支部' });
+    expect(gone.statusCode, gone.body).toBe(200);
+    expect((await cadre1.post(`/api/assessment-schemes/${rid}/score`)).statusCode).toBe(200);
+    const after = (await cadre1.get(`/api/assessment-schemes/${rid}/results`)).json<
+      Results & { leftOut: { orgId: number; reason: string }[] }
+    >();
+    expect(after.rows.map((r) => r.orgId)).not.toContain(young.id);
+    expect(after.rows.length).toBe(8);
+    expect(after.leftOut).toEqual([{ orgId: young.id, name: '丁区新建团支部', reason: '已撤销，不参加本次考核' }]);
+    const next = await cadre1.post(`/api/assessment-schemes/${rid}/next`);
+    expect(next.statusCode, next.body).toBe(201);
+    const nextId = next.json<{ id: number }>().id;
+    const nextSubjects = (await cadre1.get(`/api/assessment-schemes/${nextId}/subjects`)).json<{
+      items: { orgId: number }[];
+    }>().items;
+    expect(nextSubjects.map((x) => x.orgId)).not.toContain(young.id);
+    expect(nextSubjects.length).toBe(8);
   });
 });

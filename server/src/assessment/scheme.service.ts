@@ -570,13 +570,16 @@ export class SchemeService {
       .where('scheme_id', '=', id)
       .orderBy('sort_order')
       .execute();
+    // The next period assesses the orgs still there: active and still below the scheme's org.
     const subjects = await this.db
       .selectFrom('assessment_subject as s')
       .innerJoin('org', 'org.id', 's.org_id')
       .select('s.org_id')
       .where('s.scheme_id', '=', id)
       .where('org.status', '=', 'active')
+      .where((eb) => inSubtree(eb, 'org.path', owner.path))
       .execute();
+    if (!subjects.length) throw conflict('原方案的参评组织都已撤销或调出，请新建考核方案');
     return this.db.transaction().execute(async (trx) => {
       const newId = await this.insertScheme(trx, ctx, owner, {
         name: scheme.name,
@@ -878,13 +881,22 @@ export class SchemeService {
   /** The scores of every assessed org, computed now (nothing written). */
   async compute(scheme: SchemeRow) {
     const id = scheme.id;
+    const owner = await this.db
+      .selectFrom('org')
+      .select('path')
+      .where('id', '=', scheme.org_id)
+      .executeTakeFirstOrThrow();
     const [items, subjects, reports, deductions, adjustments] = await Promise.all([
       this.items(id),
+      // Orgs dissolved, merged or moved out of the scheme's org since it was made are not scored (nor counted in the
+      // star quotas); the ranking names them apart (`leftOut`).
       this.db
         .selectFrom('assessment_subject as s')
         .innerJoin('org', 'org.id', 's.org_id')
         .select(['org.id', 'org.path', 'org.name', 'org.kind', 'org.established_on', 'org.created_at'])
         .where('s.scheme_id', '=', id)
+        .where('org.status', '=', 'active')
+        .where((eb) => inSubtree(eb, 'org.path', owner.path))
         .execute(),
       this.db
         .selectFrom('assessment_report')
@@ -1044,7 +1056,8 @@ export class SchemeService {
    */
   async results(actor: Actor, id: number) {
     const { scheme, full } = await this.load(actor, id);
-    if (!full && scheme.status !== 'published') return { published: false, scoredAt: null, rows: [], rating: null };
+    if (!full && scheme.status !== 'published')
+      return { published: false, scoredAt: null, rows: [], rating: null, leftOut: [] };
     const rows = await this.db
       .selectFrom('assessment_result as r')
       .innerJoin('org', 'org.id', 'r.org_id')
@@ -1075,7 +1088,40 @@ export class SchemeService {
     });
     // The quota cuts of 对标定级, recomputed from the stored totals (deterministic).
     const rating = scheme.branch_rating && full && rows.length ? await this.ratingSummary(scheme, rows) : null;
-    return { published: scheme.status === 'published', scoredAt: scheme.scored_at, rows: out, rating };
+    const leftOut = full && scheme.scored_at ? await this.leftOut(scheme) : [];
+    return { published: scheme.status === 'published', scoredAt: scheme.scored_at, rows: out, rating, leftOut };
+  }
+
+  /** Assessed orgs without a result in a scored scheme — dissolved, merged or moved away before the scoring — and why. */
+  private async leftOut(scheme: SchemeRow) {
+    const owner = await this.db
+      .selectFrom('org')
+      .select('path')
+      .where('id', '=', scheme.org_id)
+      .executeTakeFirstOrThrow();
+    const rows = await this.db
+      .selectFrom('assessment_subject as s')
+      .innerJoin('org', 'org.id', 's.org_id')
+      .leftJoin('assessment_result as r', (j) =>
+        j.onRef('r.scheme_id', '=', 's.scheme_id').onRef('r.org_id', '=', 's.org_id'),
+      )
+      .select(['org.id', 'org.name', 'org.status', 'org.path'])
+      .where('s.scheme_id', '=', scheme.id)
+      .where('r.org_id', 'is', null)
+      .orderBy('org.path')
+      .execute();
+    return rows.map((r) => ({
+      orgId: r.id,
+      name: r.name,
+      reason:
+        r.status === 'dissolved'
+          ? '已撤销，不参加本次考核'
+          : r.status === 'merged'
+            ? '已合并到其他组织，不参加本次考核'
+            : !r.path.startsWith(owner.path)
+              ? '已调整到其他上级组织，不参加本次考核'
+              : '尚未计分',
+    }));
   }
 
   private async ratingSummary(scheme: SchemeRow, rows: { org_id: number; name: string; total: number }[]) {
