@@ -271,6 +271,35 @@ describe('scheme total', () => {
     ]);
     expect(r.total).toBe(89.36);
     expect(r.items[0]!.explanation).toContain('按权重 60% 折算：9.56 ÷ 10 × 60 = 57.36');
+    // 提分方向 promises what the total gains: the item's full marks are its weight, not its 10 points.
+    expect(r.items[0]!.gain).toBe('再提高 4.0 个百分点可得满分 60 分');
+    expect(r.items[1]!.gain).toBe('再降低 3.0 个百分点可得满分 40 分');
+    const steps = scoreScheme(
+      [
+        { ...items[0]!, weight: 50 },
+        {
+          indicatorId: 'events',
+          name: '主题团日',
+          points: 10,
+          weight: 50,
+          value: 1,
+          rule: {
+            kind: 'steps',
+            direction: 'higher',
+            format: 'count',
+            countUnit: '次',
+            steps: [
+              { min: 2, points: 6 },
+              { min: 4, points: 10 },
+            ],
+          },
+        },
+      ],
+      [],
+      [],
+    );
+    expect(steps.items[1]!.gain).toBe('再增加 1 次（≥ 2 次）可得 30 分');
+    expect(scoreScheme([{ ...items[0]!, value: null, weight: 100 }], [], []).items[0]!.gain).toContain('满分 100 分');
   });
 
   it('keeps bonus items outside the weights', () => {

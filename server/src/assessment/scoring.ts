@@ -192,31 +192,41 @@ function validateRule(rule: ScoringRule, points: number): void {
 }
 
 /** Scores one indicator. `value` is a rate 0–1 or a count; `null` means no data and scores 0. */
-export function scoreIndicator(rule: ScoringRule, value: number | null, points: number): IndicatorScore {
+export function scoreIndicator(
+  rule: ScoringRule,
+  value: number | null,
+  points: number,
+  /** Weight ÷ points of a weighted item: the points 提分方向 promises are the ones the org's total would gain. */
+  gainScale = 1,
+): IndicatorScore {
   validateRule(rule, points);
   const d = displayOf(rule);
+  const worth = (p: number) => formatNumber(round2(p * gainScale));
   if (value === null) {
-    return { score: 0, explanation: `${d.label}无数据，得 0 分`, ...noDataGain(rule, d, points) };
+    return { score: 0, explanation: `${d.label}无数据，得 0 分`, ...noDataGain(rule, d, points, worth) };
   }
   requireFinite(value, d.label);
   switch (rule.kind) {
     case 'linear':
-      return scoreLinear(rule, d, value, points);
+      return scoreLinear(rule, d, value, points, worth);
     case 'steps':
-      return scoreSteps(rule, d, value, points);
+      return scoreSteps(rule, d, value, points, worth);
     case 'pass_fail':
-      return scorePassFail(rule, d, value, points);
+      return scorePassFail(rule, d, value, points, worth);
     case 'bonus':
       return scoreBonus(rule, d, value);
   }
 }
 
-function noDataGain(rule: ScoringRule, d: Display, points: number): { gain?: string } {
+/** Points as 提分方向 states them (scaled by the weight of a weighted item). */
+type Worth = (points: number) => string;
+
+function noDataGain(rule: ScoringRule, d: Display, points: number, worth: Worth): { gain?: string } {
   if (rule.kind === 'bonus') return rule.cap > 0 ? { gain: `报送${d.label}数据后可按实际加分` } : {};
-  return points > 0 ? { gain: `报送${d.label}数据后按实际计分，满分 ${formatNumber(points)} 分` } : {};
+  return points > 0 ? { gain: `报送${d.label}数据后按实际计分，满分 ${worth(points)} 分` } : {};
 }
 
-function scoreLinear(rule: LinearRule, d: Display, value: number, points: number): IndicatorScore {
+function scoreLinear(rule: LinearRule, d: Display, value: number, points: number, worth: Worth): IndicatorScore {
   const full = formatNumber(points);
   const v = showValue(d, value);
   const { target, direction } = rule;
@@ -227,7 +237,7 @@ function scoreLinear(rule: LinearRule, d: Display, value: number, points: number
       explanation: `${d.label} ${v}，达到目标 ${cmp}${showTarget(d, target)}，得满分 ${full} 分`,
     };
   }
-  const gain = `${distance(d, target - value, direction)}可得满分 ${full} 分`;
+  const gain = `${distance(d, target - value, direction)}可得满分 ${worth(points)} 分`;
   const fv = inFormulaValue(d, value);
   const ft = inFormulaTarget(d, target);
   if (direction === 'higher') {
@@ -276,7 +286,7 @@ function scoreLinear(rule: LinearRule, d: Display, value: number, points: number
   };
 }
 
-function scoreSteps(rule: StepsRule, d: Display, value: number, points: number): IndicatorScore {
+function scoreSteps(rule: StepsRule, d: Display, value: number, points: number, worth: Worth): IndicatorScore {
   const { direction } = rule;
   const sign = direction === 'higher' ? '≥' : '≤';
   const reached = rule.steps.filter((s) => reaches(value, s.min, direction));
@@ -300,8 +310,7 @@ function scoreSteps(rule: StepsRule, d: Display, value: number, points: number):
     .filter((s) => !reaches(value, s.min, direction) && clean(s.points) > clean(score))
     .sort((a, b) => (direction === 'higher' ? a.min - b.min : b.min - a.min))[0];
   if (!better) return { score, explanation };
-  const reward =
-    clean(better.points) >= clean(points) ? ` 满分 ${formatNumber(points)} 分` : ` ${formatNumber(better.points)} 分`;
+  const reward = clean(better.points) >= clean(points) ? ` 满分 ${worth(points)} 分` : ` ${worth(better.points)} 分`;
   return {
     score,
     explanation,
@@ -309,7 +318,7 @@ function scoreSteps(rule: StepsRule, d: Display, value: number, points: number):
   };
 }
 
-function scorePassFail(rule: PassFailRule, d: Display, value: number, points: number): IndicatorScore {
+function scorePassFail(rule: PassFailRule, d: Display, value: number, points: number, worth: Worth): IndicatorScore {
   const { target, direction } = rule;
   const cmp = direction === 'higher' ? '' : '≤ ';
   const v = showValue(d, value);
@@ -323,7 +332,7 @@ function scorePassFail(rule: PassFailRule, d: Display, value: number, points: nu
   return {
     score: 0,
     explanation: `${d.label} ${v}，未达到目标 ${cmp}${showTarget(d, target)}（达标得分，不达标不得分），得 0 分`,
-    gain: `${distance(d, target - value, direction)}可得 ${full} 分`,
+    gain: `${distance(d, target - value, direction)}可得 ${worth(points)} 分`,
   };
 }
 
@@ -446,8 +455,13 @@ export function scoreScheme(items: SchemeItem[], deductions: Deduction[], adjust
   let indicatorH = 0;
   let bonusH = 0;
   const scored: SchemeItemScore[] = items.map((item) => {
-    const result = scoreIndicator(item.rule, item.value, item.points);
     const bonus = item.rule.kind === 'bonus';
+    const result = scoreIndicator(
+      item.rule,
+      item.value,
+      item.points,
+      weighted && !bonus ? item.weight! / item.points : 1,
+    );
     let score = result.score;
     let explanation = result.explanation;
     if (weighted && !bonus) {

@@ -27,9 +27,14 @@ import type { ItemBreakdown, OrgReport, OrgResult, RatingRow, SchemeInfo, Scheme
 const pts = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 const signed = (n: number) => `${n > 0 ? '+' : ''}${pts(n)}`;
 
+/**
+ * The target this scheme scores against — its rule's, which may differ from the indicator's own (达到 80% 得满分
+ * while the indicator aims at 85%); steps and bonus rules state theirs in the rule text.
+ */
 function targetText(item: SchemeItemInfo): string | null {
-  if (item.target === null) return null;
-  return `目标 ${item.direction === 'lower' ? '≤' : '≥'} ${formatFigure(item.target, item.format, item.unit)}`;
+  const r = item.rule;
+  if ((r.kind !== 'linear' && r.kind !== 'pass_fail') || r.target === undefined) return null;
+  return `目标 ${r.direction === 'lower' ? '≤' : '≥'} ${formatFigure(r.target, item.format, item.unit)}`;
 }
 
 /** One indicator of the scheme for this org: value, score, why, how to gain points, formula, drill-down, report. */

@@ -22,6 +22,7 @@ export interface SchemeItemInfo {
   formula: string | null;
   points: number;
   weight: number | null;
+  rule: { kind: 'linear' | 'steps' | 'pass_fail' | 'bonus'; target?: number; direction?: 'higher' | 'lower' };
   ruleText: string;
 }
 
