@@ -135,7 +135,6 @@ const schemeOutput = schemeSummary.extend({
   pendingAdjustments: n,
   canManage: z.boolean().describe('本级可管理（计分、调整、发布）'),
   fullView: z.boolean().describe('可查看全部参评单位'),
-  myOrgs: z.array(o({ id: n, name: str })).describe('操作者可为之报送、自评的参评单位'),
   items: z.array(
     o({
       id: n,
@@ -206,6 +205,7 @@ const breakdownOutput = o({
   orgName: str,
   status: z.enum(['draft', 'published']),
   scored: z.boolean().describe('发布前参评单位看不到得分'),
+  canWrite: z.boolean().describe('可为该单位报送和自评 May report and self-assess for this org'),
   total: nul(n),
   rank: nul(n),
   level: nul(str),

@@ -516,6 +516,9 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     const d1Viewer = await f.account('d1-org-viewer', d[0]!.id, 'org_viewer');
     const mine = await d1Viewer.get(`/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}`);
     expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json<{ canWrite: boolean }>().canWrite).toBe(false);
+    const d1Own = await d1Cadre.get(`/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}`);
+    expect(d1Own.json<{ canWrite: boolean }>().canWrite).toBe(true);
     const drill = await d1Viewer.get(
       `/api/assessment-schemes/${schemeId}/orgs/${d[0]!.id}/items/${items[0]!.id}/drill`,
     );

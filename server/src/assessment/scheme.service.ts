@@ -745,16 +745,6 @@ export class SchemeService {
         .executeTakeFirstOrThrow(),
       this.waiting(id),
     ]);
-    // The assessed orgs among the actor's own, for reporting and self-assessment.
-    const mine = await this.db
-      .selectFrom('assessment_subject as s')
-      .innerJoin('org', 'org.id', 's.org_id')
-      .select(['org.id', 'org.name'])
-      .where('s.scheme_id', '=', id)
-      .where((eb) => scopeFilter(actor, 'write', eb))
-      .orderBy('org.path')
-      .limit(50)
-      .execute();
     return {
       id: scheme.id,
       orgId: owner.id,
@@ -777,7 +767,6 @@ export class SchemeService {
       pendingAdjustments: waiting.adjustments,
       canManage: manage,
       fullView: full,
-      myOrgs: mine,
       items: items.map((it) => ({
         id: it.id,
         indicatorId: it.indicator_id,
@@ -1238,6 +1227,8 @@ export class SchemeService {
       orgName: org.name,
       status: scheme.status,
       scored: Boolean(result),
+      // The actor reports and self-assesses for this org (its own cadres, or cadres above it).
+      canWrite: can(actor, 'write', org),
       total: result?.total ?? null,
       rank: result?.rank ?? null,
       level: result?.level ?? null,

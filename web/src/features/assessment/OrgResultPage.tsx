@@ -244,7 +244,7 @@ function OrgResultView({ schemeId, orgId }: { schemeId: number; orgId: number })
     scheme.reload();
     if (s.branchRating) ratings.reload();
   };
-  const canWrite = s.myOrgs.some((o) => o.id === orgId);
+  const canWrite = r.canWrite;
   const showScores = r.scored && r.breakdown !== null;
   const scoredItems = new Map(r.breakdown?.items.map((i) => [i.itemId, i]) ?? []);
   const reports = new Map(r.reports.map((x) => [x.itemId, x]));

@@ -43,7 +43,6 @@ export interface SchemeInfo {
   subjects: number;
   canManage: boolean;
   fullView: boolean;
-  myOrgs: { id: number; name: string }[];
   items: SchemeItemInfo[];
 }
 
@@ -98,6 +97,8 @@ export interface OrgResult {
   orgName: string;
   status: 'draft' | 'published';
   scored: boolean;
+  /** The actor reports and self-assesses for this org. */
+  canWrite: boolean;
   total: number | null;
   rank: number | null;
   level: StarLevel | 'excluded' | null;
