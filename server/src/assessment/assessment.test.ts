@@ -605,6 +605,13 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     const res = (await cadre1.get(`/api/assessment-schemes/${rid}/results`)).json<Results>();
     const level = new Map(res.rows.map((r) => [r.orgId, r.level]));
     expect(level.get(young.id)).toBe('excluded');
+    const youngCadre = await f.account('young-secretary', young.id, 'secretary');
+    const youngSelf = await youngCadre.put(`/api/assessment-schemes/${rid}/orgs/${young.id}/self-rating`, {
+      level: 'five',
+      note: '新建团支部',
+    });
+    expect(youngSelf.statusCode).toBe(409);
+    expect(youngSelf.json<{ message: string }>().message).toContain('不参加本次定级');
     // 8 rated: 5★ quota 1, 5★+4★ quota 4; six branches score 100 (tied) so none keeps 5★ or 4★.
     expect(res.rating!.quotas).toEqual({ ratedCount: 8, five: 1, fiveAndFour: 4 });
     expect(res.rating!.cuts.length).toBe(2);

@@ -6,7 +6,7 @@ import { badRequest, conflict, forbidden, notFound } from '../common/errors.js';
 import { nowIso } from '../common/time.js';
 import { notifyOrgCadres } from '../notification/notify.js';
 import { STAR_LABELS, type StarLevel } from './scoring.js';
-import { SchemeService } from './scheme.service.js';
+import { SchemeService, type StoredBreakdown } from './scheme.service.js';
 
 const LEVELS = Object.keys(STAR_LABELS) as StarLevel[];
 const levelLabel = (l: string | null) => (l ? (l === 'excluded' ? '不参评' : STAR_LABELS[l as StarLevel]) : null);
@@ -38,6 +38,17 @@ export class RatingService {
       .executeTakeFirst();
     if (!org) throw notFound('参评团支部');
     requireOrg(ctx.actor, 'write', org);
+    // A branch the scoring left out of the rating (founded less than six months before) has nothing to self-assess.
+    const result = await this.db
+      .selectFrom('assessment_result')
+      .select(['level', 'breakdown'])
+      .where('scheme_id', '=', schemeId)
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    if (result?.level === 'excluded') {
+      const why = (JSON.parse(result.breakdown) as StoredBreakdown).levelReason;
+      throw conflict(`本团支部不参加本次定级${why ? `：${why}` : ''}`);
+    }
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {
       const existing = await trx
