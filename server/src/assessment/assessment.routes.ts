@@ -338,7 +338,15 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
       tags,
       summary: '本组织的考核方案及本组织参加的考核 Schemes of an org and those it is assessed in',
       params: idParams,
-      response: { 200: z.object({ own: z.array(schemeSummary), assessed: z.array(schemeSummary) }) },
+      response: {
+        200: z.object({
+          own: z.array(schemeSummary),
+          assessed: z.array(schemeSummary),
+          canCreate: z
+            .boolean()
+            .describe('可新建考核方案（需本级及下级的管理权限）May make schemes (a subtree role is needed)'),
+        }),
+      },
     },
     handler: async (req) => s.schemes.list(req.actor!, req.params.id),
   });

@@ -481,7 +481,7 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       // The city's schemes rank the districts: not listed, not opened.
       const list = await c.get(`/api/orgs/${city.id}/assessment-schemes`);
       expect(list.statusCode, list.body).toBe(200);
-      expect(list.json<{ own: unknown[] }>().own).toEqual([]);
+      expect(list.json<{ own: unknown[]; canCreate: boolean }>()).toMatchObject({ own: [], canCreate: false });
       for (const path of ['', '/results', `/orgs/${d[0]!.id}`, `/orgs/${d[0]!.id}/items/${items[0]!.id}/drill`])
         expect((await c.get(`/api/assessment-schemes/${schemeId}${path}`)).statusCode, path).toBe(404);
       expect((await c.get(`/api/assessment-evidence/${evidenceId}`)).statusCode).toBe(404);
@@ -500,6 +500,9 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       expect(live.children).toEqual([]);
       expect(live.events).toEqual([]);
     }
+    expect((await cadre1.get(`/api/orgs/${city.id}/assessment-schemes`)).json<{ canCreate: boolean }>().canCreate).toBe(
+      true,
+    );
     // Nor does the 本级管理员 make, score or review a scheme of the districts.
     const made = await admin.post(`/api/orgs/${city.id}/assessment-schemes`, {
       name: '本级管理员的方案',

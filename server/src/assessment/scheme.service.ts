@@ -665,7 +665,11 @@ export class SchemeService {
       publishedAt: r.published_at,
       stale: r.status === 'draft' && r.scored_at !== null && r.scored_at < r.updated_at,
     });
-    return { own: ownVisible ? own.map(present) : [], assessed: assessed.map(present) };
+    return {
+      own: ownVisible ? own.map(present) : [],
+      assessed: assessed.map(present),
+      canCreate: canSubtree(actor, 'write', org),
+    };
   }
 
   private async items(schemeId: number) {
