@@ -3,7 +3,9 @@
  * where everyone learned is green, one where nobody did is red); the big screen counts a new check-in without a
  * reload; a branch cadre reports a figure with a photo on the 本单位考核 page, the city approves and scores, and
  * the page shows the score, its explanation and how to gain points — to the branch only once published — and fits
- * a phone.
+ * a phone. A draft scheme is corrected (its items' points and targets, told first that the scores go until the next
+ * 计分; its name, keeping them; a reported item removed with its reports) and an indicator's own org changes its
+ * target and retires it (no longer offered for a new scheme), while the orgs below read it without those actions.
  */
 import sharp from 'sharp';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
@@ -14,6 +16,7 @@ import {
   apiSession,
   createAccount,
   hasText,
+  hidden,
   login,
   startHarness,
   textIs,
@@ -43,6 +46,26 @@ const person = (seq: number, name: string) => ({
 
 const inputOf = (page: Page, testId: string): Locator =>
   page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
+
+/** A city of its own for editing a draft scheme and the indicator library. */
+const EDIT = {
+  city: '共青团修改市委员会',
+  districts: ['修改一区团委', '修改二区团委'],
+  cadre: { username: 'xiugai-city', displayName: '市团委组织部 周敏', password: 'Xiugai-city-2026' },
+  districtCadre: { username: 'xiugai-d1', displayName: '一区团委 吴静', password: 'Xiugai-d1-2026' },
+  scheme: '区级团委季度考核',
+  taken: '区级团委季度考核（试行）',
+  renamed: '区级团委第一轮季度考核',
+  staffing: '团干部配备率',
+  volunteer: '志愿服务活动次数',
+} as const;
+
+interface SchemeShape {
+  name: string;
+  scoredAt: string | null;
+  stale: boolean;
+  items: { id: number; indicatorId: number; points: number; rule: { target?: number } }[];
+}
 
 const imageLoaded = (img: Locator) =>
   img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0);
@@ -346,5 +369,251 @@ describe('考核评比 screens', () => {
     await visible(phone.getByTestId(`item-gain-${ids.itemReported}`));
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  describe('editing a draft scheme and the indicator library', () => {
+    let cadreApi: ApiSession;
+    let cadre: Page;
+    const edit = { city: 0, districts: [] as number[], staffing: 0, volunteer: 0, scheme: 0 };
+
+    const scheme = () => cadreApi.call<SchemeShape>('GET', `/api/assessment-schemes/${edit.scheme}`);
+    const results = () =>
+      cadreApi.call<{ scoredAt: string | null; rows: unknown[] }>(
+        'GET',
+        `/api/assessment-schemes/${edit.scheme}/results`,
+      );
+    const editForm = () => cadre.getByTestId('scheme-edit-form');
+
+    beforeAll(async () => {
+      const org = async (parentId: number | null, name: string) =>
+        (await admin.call<{ id: number }>('POST', '/api/orgs', { parentId, kind: 'committee', name, category: '机关' }))
+          .id;
+      edit.city = await org(null, EDIT.city);
+      for (const name of EDIT.districts) edit.districts.push(await org(edit.city, name));
+      await createAccount(h.baseUrl, admin, edit.city, EDIT.cadre);
+      await createAccount(h.baseUrl, admin, edit.districts[0]!, EDIT.districtCadre);
+      cadreApi = await apiSession(h.baseUrl, EDIT.cadre.username, EDIT.cadre.password);
+
+      edit.staffing = (
+        await cadreApi.call<{ id: number }>('POST', `/api/orgs/${edit.city}/indicators`, {
+          name: EDIT.staffing,
+          source: 'computed',
+          metric: 'cadre_staffing',
+          target: 0.85,
+        })
+      ).id;
+      edit.volunteer = (
+        await cadreApi.call<{ id: number }>('POST', `/api/orgs/${edit.city}/indicators`, {
+          name: EDIT.volunteer,
+          source: 'reported',
+          format: 'count',
+          unit: '次',
+          target: 4,
+        })
+      ).id;
+      const make = (name: string) =>
+        cadreApi.call<{ id: number }>('POST', `/api/orgs/${edit.city}/assessment-schemes`, {
+          name,
+          periodKind: 'quarter',
+          period: QUARTER,
+          subjects: { mode: 'children' },
+          items: [
+            { indicatorId: edit.staffing, points: 60, rule: { kind: 'linear', target: 0.85, direction: 'higher' } },
+            { indicatorId: edit.volunteer, points: 40, rule: { kind: 'linear', target: 4, direction: 'higher' } },
+          ],
+        });
+      edit.scheme = (await make(EDIT.scheme)).id;
+      await make(EDIT.taken);
+      // The first district has reported its figure; the city has scored.
+      const volunteerItem = (await scheme()).items.find((i) => i.indicatorId === edit.volunteer)!.id;
+      await admin.call(
+        'PUT',
+        `/api/assessment-schemes/${edit.scheme}/orgs/${edit.districts[0]}/items/${volunteerItem}/report`,
+        { value: 3, note: '本季度开展志愿服务 3 次' },
+      );
+      await cadreApi.call('POST', `/api/assessment-schemes/${edit.scheme}/score`, {});
+
+      const ctx = await h.newContext(DESKTOP);
+      cadre = await ctx.newPage();
+      cadre.on('pageerror', (e: Error) => pageErrors.push(e.message));
+      await login(cadre, EDIT.cadre.username, EDIT.cadre.password);
+    });
+
+    it('a change of the items is confirmed, saved, and removes the scores until the next 计分', async () => {
+      await cadre.goto(`/assessment/schemes/${edit.scheme}`);
+      await visible(cadre.getByTestId(`result-row-${edit.districts[0]}`));
+      await cadre.getByTestId('scheme-edit').click();
+      await visible(editForm());
+      // The saved items, rates in %.
+      expect(await cadre.getByTestId('scheme-edit-name').inputValue()).toBe(EDIT.scheme);
+      expect(await inputOf(cadre, 'item-0-points').inputValue()).toBe('60');
+      expect(await inputOf(cadre, 'item-0-target').inputValue()).toBe('85');
+      expect(await inputOf(cadre, 'item-1-target').inputValue()).toBe('4');
+
+      await inputOf(cadre, 'item-0-points').fill('50');
+      await inputOf(cadre, 'item-0-target').fill('80');
+      await inputOf(cadre, 'item-1-points').fill('50');
+      await hasText(cadre.getByTestId('item-0-rule-text'), `${EDIT.staffing}：达到 80% 得满分 50 分`);
+      await hasText(cadre.getByTestId('points-sum'), '满分合计 100 分');
+      await cadre.getByTestId('scheme-edit-submit').click();
+
+      // Said plainly before anything is saved; nothing removed, so nothing about reports.
+      const effects = cadre.getByTestId('scheme-edit-effects');
+      await hasText(effects, '现有计分结果（各单位得分、排名）将被清除，重新计分后才有新的结果');
+      expect(await effects.innerText()).not.toContain('报送');
+      expect((await scheme()).scoredAt).not.toBeNull();
+      await cadre.getByTestId('scheme-edit-confirm').click();
+
+      await hidden(editForm());
+      await hasText(cadre.getByTestId('scheme-items'), '达到 80% 得满分 50 分');
+      await hasText(cadre.getByTestId('scheme-status'), '未计分');
+      await visible(cadre.getByTestId('results-empty'));
+      const saved = await scheme();
+      expect(saved.scoredAt).toBeNull();
+      expect(saved.items.map((i) => i.points)).toEqual([50, 50]);
+      expect(saved.items[0]!.rule.target).toBe(0.8);
+      expect((await results()).rows).toEqual([]);
+      // Items keep their ids by indicator: the district's report is still there.
+      const reports = await cadreApi.call<{ items: unknown[] }>(
+        'GET',
+        `/api/assessment-schemes/${edit.scheme}/reports`,
+      );
+      expect(reports.items).toHaveLength(1);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('a rename keeps the scores; a name the quarter already has is refused at the field', async () => {
+      await cadre.getByTestId('scheme-score').click();
+      await visible(cadre.getByTestId(`result-row-${edit.districts[0]}`));
+      const scoredAt = (await scheme()).scoredAt;
+      expect(scoredAt).not.toBeNull();
+
+      await cadre.getByTestId('scheme-edit').click();
+      await visible(editForm());
+      await cadre.getByTestId('scheme-edit-name').fill(EDIT.taken);
+      await cadre.getByTestId('scheme-edit-submit').click();
+      await hasText(cadre.getByTestId('scheme-edit-error'), `本考核期已有名为“${EDIT.taken}”的考核方案`);
+      await visible(editForm().locator('.ant-form-item-explain-error', { hasText: '名称重复' }));
+
+      await cadre.getByTestId('scheme-edit-name').fill(EDIT.renamed);
+      await cadre.getByTestId('scheme-edit-submit').click();
+      await hidden(editForm());
+      // No confirmation: a rename changes no score.
+      expect(await cadre.getByTestId('scheme-edit-effects').count()).toBe(0);
+      await textIs(cadre.getByTestId('scheme-title'), EDIT.renamed);
+      await visible(cadre.getByTestId(`result-row-${edit.districts[0]}`));
+      expect(await cadre.getByTestId('scheme-status').innerText()).not.toContain('未计分');
+      expect(await cadre.getByTestId('scheme-stale').count()).toBe(0);
+      const renamed = await scheme();
+      expect(renamed.name).toBe(EDIT.renamed);
+      expect(renamed.scoredAt).toBe(scoredAt);
+      expect(renamed.stale).toBe(false);
+      expect((await results()).rows).toHaveLength(2);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('removing a reported item says its reports go with it, and they do', async () => {
+      await cadre.getByTestId('scheme-edit').click();
+      await visible(editForm());
+      await cadre.getByTestId('item-1').getByLabel('删除该项').click();
+      await inputOf(cadre, 'item-0-points').fill('100');
+      await cadre.getByTestId('scheme-edit-submit').click();
+      const effects = cadre.getByTestId('scheme-edit-effects');
+      await hasText(effects, '现有计分结果');
+      await hasText(effects, `删除的指标「${EDIT.volunteer}」下各单位的报送和佐证材料将一并删除`);
+      await cadre.getByTestId('scheme-edit-confirm').click();
+      await hidden(editForm());
+      await hasText(cadre.getByTestId('scheme-status'), '未计分');
+      await hasText(cadre.getByTestId('scheme-items'), '达到 80% 得满分 100 分');
+      expect((await scheme()).items.map((i) => i.indicatorId)).toEqual([edit.staffing]);
+      const reports = await cadreApi.call<{ items: unknown[] }>(
+        'GET',
+        `/api/assessment-schemes/${edit.scheme}/reports`,
+      );
+      expect(reports.items).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('the indicator’s own org changes its target and retires it: a new scheme no longer offers it', async () => {
+      await cadre.goto(`/assessment?org=${edit.city}`);
+      await cadre.getByRole('tab', { name: '指标库' }).click();
+      const row = cadre.getByTestId(`indicator-row-${edit.staffing}`);
+      await textIs(row.getByTestId('indicator-target-text'), '≥ 85.0%');
+      await row.getByTestId('indicator-edit').click();
+      expect(await cadre.getByTestId('indicator-name').inputValue()).toBe(EDIT.staffing);
+      expect(await inputOf(cadre, 'indicator-target').inputValue()).toBe('85');
+      await inputOf(cadre, 'indicator-target').fill('90');
+      await cadre.getByTestId('indicator-submit').click();
+      await textIs(row.getByTestId('indicator-target-text'), '≥ 90.0%');
+      const target = async () =>
+        (
+          await cadreApi.call<{ items: { id: number; target: number | null; status: string }[] }>(
+            'GET',
+            `/api/orgs/${edit.city}/indicators`,
+          )
+        ).items.find((i) => i.id === edit.staffing)!;
+      expect((await target()).target).toBe(0.9);
+
+      await row.getByTestId('indicator-archive').click();
+      await cadre.getByTestId('indicator-archive-confirm').click();
+      await textIs(row.getByTestId('indicator-status'), '已停用');
+      await visible(row.getByTestId('indicator-restore'));
+      expect((await target()).status).toBe('archived');
+      expect(cadre.url()).toContain('tab=indicators');
+
+      // 新建考核方案 offers the active indicators only.
+      await cadre.goto(`/assessment/new?org=${edit.city}`);
+      await cadre.getByTestId('item-0-indicator').click();
+      const options = cadre.locator('.ant-select-dropdown:visible .ant-select-item-option');
+      await hasText(options.first(), EDIT.volunteer);
+      expect((await options.allInnerTexts()).join('|')).not.toContain(EDIT.staffing);
+      await cadre.keyboard.press('Escape');
+
+      // The draft that uses it says so when its items are opened.
+      await cadre.goto(`/assessment/schemes/${edit.scheme}`);
+      await cadre.getByTestId('scheme-edit').click();
+      await hasText(cadre.getByTestId('item-0-archived'), '该指标已停用');
+      await hasText(cadre.getByTestId('item-0-indicator'), `${EDIT.staffing}（已停用）`);
+      await cadre
+        .locator('.ant-modal-footer')
+        .getByRole('button', { name: /取\s*消/ })
+        .click();
+      await hidden(editForm());
+
+      // Brought back.
+      await cadre.goto(`/assessment?org=${edit.city}&tab=indicators`);
+      await cadre.getByTestId(`indicator-row-${edit.staffing}`).getByTestId('indicator-restore').click();
+      await textIs(cadre.getByTestId(`indicator-row-${edit.staffing}`).getByTestId('indicator-status'), '启用');
+      expect((await target()).status).toBe('active');
+      expect(pageErrors).toEqual([]);
+    });
+
+    it('an org below reads the city’s indicators without changing them, and changes its own', async () => {
+      const districtApi = await apiSession(h.baseUrl, EDIT.districtCadre.username, EDIT.districtCadre.password);
+      const own = (
+        await districtApi.call<{ id: number }>('POST', `/api/orgs/${edit.districts[0]}/indicators`, {
+          name: '青年之家活动次数',
+          source: 'reported',
+          format: 'count',
+          unit: '次',
+        })
+      ).id;
+      const ctx = await h.newContext(DESKTOP);
+      const district = await ctx.newPage();
+      district.on('pageerror', (e: Error) => pageErrors.push(e.message));
+      await login(district, EDIT.districtCadre.username, EDIT.districtCadre.password);
+      await district.goto(`/assessment?org=${edit.districts[0]}&tab=indicators`);
+      const cityRow = district.getByTestId(`indicator-row-${edit.staffing}`);
+      await hasText(cityRow, `由${EDIT.city}维护`);
+      expect(await cityRow.getByTestId('indicator-edit').count()).toBe(0);
+      expect(await cityRow.getByTestId('indicator-archive').count()).toBe(0);
+      const ownRow = district.getByTestId(`indicator-row-${own}`);
+      await textIs(ownRow.getByTestId('indicator-target-text'), '未设定');
+      await ownRow.getByTestId('indicator-edit').click();
+      await inputOf(district, 'indicator-target').fill('6');
+      await district.getByTestId('indicator-submit').click();
+      await textIs(ownRow.getByTestId('indicator-target-text'), '≥ 6次');
+      expect(pageErrors).toEqual([]);
+    });
   });
 });

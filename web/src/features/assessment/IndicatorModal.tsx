@@ -4,8 +4,8 @@ import { api } from '../../lib/api';
 import { useRequest } from '../../lib/useRequest';
 import { formFailure, useSubmit } from '../../lib/useSubmit';
 import type { Items } from '../../lib/types';
-import { DIRECTION_LABELS, fromShown } from './assessment-ui';
-import type { Direction, Metric, ValueFormat } from './types';
+import { DIRECTION_LABELS, fromShown, toShown } from './assessment-ui';
+import type { Direction, Indicator, Metric, ValueFormat } from './types';
 
 interface Values {
   source: 'computed' | 'reported';
@@ -23,15 +23,20 @@ export function useMetrics() {
   return useRequest(() => api.get<Items<Metric>>('/api/assessment/metrics'), []);
 }
 
-/** Creates an indicator of the org: computed (a metric, its formula shown) or reported by each org. */
+/**
+ * Creates an indicator of the org: computed (a metric, its formula shown) or reported by each org. With `indicator`,
+ * changes its name, target and description (its source, metric, format and direction stay as they are).
+ */
 export function IndicatorModal({
   orgId,
+  indicator,
   onClose,
-  onCreated,
+  onSaved,
 }: {
   orgId: number;
+  indicator?: Indicator;
   onClose: () => void;
-  onCreated: (id: number) => void;
+  onSaved: (id: number) => void;
 }) {
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -40,20 +45,39 @@ export function IndicatorModal({
   const metricKey = Form.useWatch('metric', form);
   const format = Form.useWatch('format', form) ?? 'count';
   const metric = metrics.data?.items.find((m) => m.key === metricKey);
-  const shownFormat: ValueFormat = source === 'computed' ? (metric?.format ?? 'percent') : format;
+  const shownFormat: ValueFormat =
+    indicator?.format ?? (source === 'computed' ? (metric?.format ?? 'percent') : format);
+  const fixed = indicator !== undefined;
   const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
 
   const submit = async () => {
     const v = await form.validateFields();
     setError(null);
+    const target = v.target == null ? null : fromShown(shownFormat, v.target);
+    if (indicator) {
+      const name = v.name.trim();
+      await run(
+        async () => {
+          await api.patch(`/api/indicators/${indicator.id}`, {
+            name,
+            target,
+            description: v.description?.trim() || null,
+          });
+          message.success(`已保存指标「${name}」`);
+          onSaved(indicator.id);
+        },
+        (e) => setError(formFailure(form, e, '保存失败', ['name', 'target', 'description'])),
+      );
+      return;
+    }
     const body =
       v.source === 'computed'
         ? {
             name: v.name.trim(),
             source: 'computed',
             metric: v.metric,
-            target: v.target == null ? null : fromShown(shownFormat, v.target),
+            target,
             description: v.description?.trim() || null,
           }
         : {
@@ -62,14 +86,14 @@ export function IndicatorModal({
             unit: v.unit?.trim() || undefined,
             format: v.format,
             direction: v.direction,
-            target: v.target == null ? null : fromShown(v.format, v.target),
+            target,
             description: v.description?.trim() || null,
           };
     await run(
       async () => {
         const { id } = await api.post<{ id: number }>(`/api/orgs/${orgId}/indicators`, body);
         message.success(`已新建指标「${v.name.trim()}」`);
-        onCreated(id);
+        onSaved(id);
       },
       (e) =>
         setError(
@@ -81,8 +105,8 @@ export function IndicatorModal({
   return (
     <Modal
       open
-      title="新建考核指标"
-      okText="新建"
+      title={indicator ? `修改指标「${indicator.name}」` : '新建考核指标'}
+      okText={indicator ? '保存' : '新建'}
       cancelText="取消"
       confirmLoading={busy}
       okButtonProps={{ 'data-testid': 'indicator-submit' }}
@@ -96,7 +120,20 @@ export function IndicatorModal({
         form={form}
         layout="vertical"
         preserve={false}
-        initialValues={{ source: 'computed', format: 'count', direction: 'higher' }}
+        initialValues={
+          indicator
+            ? {
+                source: indicator.source,
+                metric: indicator.metric ?? undefined,
+                name: indicator.name,
+                unit: indicator.unit,
+                format: indicator.format,
+                direction: indicator.direction,
+                target: indicator.target == null ? null : toShown(indicator.format, indicator.target),
+                description: indicator.description ?? undefined,
+              }
+            : { source: 'computed', format: 'count', direction: 'higher' }
+        }
         onValuesChange={(changed: Partial<Values>) => {
           if (changed.metric) {
             const m = metrics.data?.items.find((x) => x.key === changed.metric);
@@ -112,6 +149,7 @@ export function IndicatorModal({
       >
         <Form.Item name="source" label="数据来源">
           <Radio.Group
+            disabled={fixed}
             data-testid="indicator-source"
             options={[
               { value: 'computed', label: '系统根据数据计算' },
@@ -123,6 +161,7 @@ export function IndicatorModal({
           <>
             <Form.Item name="metric" label="计算口径" rules={[{ required: true, message: '请选择计算口径' }]}>
               <Select
+                disabled={fixed}
                 data-testid="indicator-metric"
                 showSearch={{ optionFilterProp: 'label' }}
                 virtual={false}
@@ -166,6 +205,7 @@ export function IndicatorModal({
           <>
             <Form.Item name="format" label="数值类型">
               <Radio.Group
+                disabled={fixed}
                 data-testid="indicator-format"
                 options={[
                   { value: 'count', label: '数量（次、人、篇…）' },
@@ -175,11 +215,12 @@ export function IndicatorModal({
             </Form.Item>
             {format === 'count' && (
               <Form.Item name="unit" label="单位" extra="如 次、人、篇；不填为“次”">
-                <Input maxLength={10} style={{ width: 120 }} data-testid="indicator-unit" />
+                <Input maxLength={10} disabled={fixed} style={{ width: 120 }} data-testid="indicator-unit" />
               </Form.Item>
             )}
             <Form.Item name="direction" label="方向">
               <Radio.Group
+                disabled={fixed}
                 options={(['higher', 'lower'] as const).map((d) => ({ value: d, label: DIRECTION_LABELS[d] }))}
               />
             </Form.Item>
@@ -188,7 +229,11 @@ export function IndicatorModal({
         <Form.Item
           name="target"
           label={`目标值${shownFormat === 'percent' ? '（%）' : ''}`}
-          extra="考核方案中按比例计分、达标计分时默认使用"
+          extra={
+            fixed
+              ? '新建考核方案选用该指标时默认使用；已有考核方案的评分规则不变'
+              : '考核方案中按比例计分、达标计分时默认使用'
+          }
         >
           <InputNumber
             min={0}
@@ -199,7 +244,7 @@ export function IndicatorModal({
           />
         </Form.Item>
         <Form.Item name="description" label="说明">
-          <Input.TextArea maxLength={2000} autoSize={{ minRows: 2, maxRows: 5 }} />
+          <Input.TextArea maxLength={2000} autoSize={{ minRows: 2, maxRows: 5 }} data-testid="indicator-description" />
         </Form.Item>
       </Form>
     </Modal>

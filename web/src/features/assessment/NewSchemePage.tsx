@@ -1,62 +1,19 @@
-import { useMemo, useRef, useState } from 'react';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Divider,
-  Flex,
-  Form,
-  Input,
-  InputNumber,
-  Radio,
-  Segmented,
-  Select,
-  Space,
-  Switch,
-  Tag,
-  Typography,
-  type FormInstance,
-} from 'antd';
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { useRef, useState } from 'react';
+import { Alert, App, Button, Divider, Form, Input, Radio, Segmented, Select, Space, Switch } from 'antd';
 import { useNavigate } from 'react-router';
 import { ScopedPage } from '../../components/ScopedPage';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import { dayjs, TIME_ZONE } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
-import { fieldPath } from '../../lib/rules';
-import { useRequest } from '../../lib/useRequest';
 import { useSubmit } from '../../lib/useSubmit';
-import type { Items, OrgDetail, OrgKind } from '../../lib/types';
+import type { OrgDetail, OrgKind } from '../../lib/types';
 import { OrgMultiSelect } from '../task/OrgMultiSelect';
-import {
-  DIRECTION_LABELS,
-  fromShown,
-  num,
-  PERIOD_KIND_LABELS,
-  RULE_KIND_LABELS,
-  ruleText,
-  toShown,
-} from './assessment-ui';
-import { IndicatorModal } from './IndicatorModal';
-import type { Direction, Indicator, PeriodKind, RuleKind, ScoringRule } from './types';
+import { PERIOD_KIND_LABELS } from './assessment-ui';
+import { itemsInput, NEW_ITEM, schemeFailure, schemeNameRules, type ItemsValues } from './scheme-items';
+import { SchemeItemsEditor, useIndicators } from './SchemeItemsEditor';
+import type { PeriodKind } from './types';
 
-interface ItemForm {
-  indicatorId?: number;
-  points?: number;
-  weight?: number;
-  kind: RuleKind;
-  direction: Direction;
-  /** In the form's units: % for rates. */
-  target?: number;
-  floor?: number;
-  steps?: { min?: number; points?: number }[];
-  per?: number;
-  unit?: number;
-  cap?: number;
-}
-
-interface Values {
+interface Values extends ItemsValues {
   name: string;
   periodKind: PeriodKind;
   periodYear: number;
@@ -65,12 +22,7 @@ interface Values {
   subjectMode: 'children' | 'kind' | 'orgs';
   subjectKind?: OrgKind;
   orgIds?: number[];
-  scoring: 'points' | 'weight';
-  items: ItemForm[];
 }
-
-/** In weighted schemes every rule scores out of 100 and the weight scales it into the total. */
-const WEIGHTED_POINTS = 100;
 
 const now = () => dayjs().tz(TIME_ZONE);
 
@@ -156,307 +108,12 @@ function PeriodPicker({ kind }: { kind: PeriodKind }) {
   );
 }
 
-/** The API rule of an item, or null while it is incomplete. */
-function ruleOf(item: ItemForm | undefined, indicator: Indicator | undefined): ScoringRule | null {
-  if (!item || !indicator) return null;
-  const format = indicator.format;
-  const display = format === 'count' ? { format, countUnit: indicator.unit } : { format };
-  const conv = (v: number | undefined | null) => (v == null ? undefined : fromShown(format, v));
-  switch (item.kind) {
-    case 'linear': {
-      const target = conv(item.target);
-      if (target === undefined) return null;
-      const floor = conv(item.floor);
-      return { kind: 'linear', target, direction: item.direction, ...(floor !== undefined && { floor }), ...display };
-    }
-    case 'pass_fail': {
-      const target = conv(item.target);
-      if (target === undefined) return null;
-      return { kind: 'pass_fail', target, direction: item.direction, ...display };
-    }
-    case 'steps': {
-      const steps = (item.steps ?? []).filter((s) => s && s.min != null && s.points != null);
-      if (!steps.length) return null;
-      return {
-        kind: 'steps',
-        direction: item.direction,
-        steps: steps.map((s) => ({ min: fromShown(format, s.min!), points: s.points! })),
-        ...display,
-      };
-    }
-    case 'bonus':
-      if (item.per == null || item.unit == null || item.cap == null) return null;
-      return { kind: 'bonus', per: item.per, unit: item.unit, cap: item.cap, ...display };
-  }
-}
-
-/** Server problems (`items.0.rule.target`, `subjects.orgIds.2`) placed at this form's fields. */
-function placeProblems(form: FormInstance<Values>, err: ApiError): string[] {
-  const values = form.getFieldsValue(true) as Values;
-  const entries: { name: (string | number)[]; errors: string[] }[] = [];
-  const rest: string[] = [];
-  for (const p of err.problems) {
-    const path = fieldPath(p.path);
-    let name: (string | number)[] | null = null;
-    if (path[0] === 'items' && typeof path[1] === 'number') {
-      const sub = path.slice(2);
-      if (sub[0] === 'rule') {
-        const inner = sub.slice(1);
-        name = inner.length && inner[0] !== 'kind' ? ['items', path[1], ...inner] : ['items', path[1], 'kind'];
-      } else if (sub[0] === 'indicatorId' || sub[0] === 'points' || sub[0] === 'weight')
-        name = ['items', path[1], sub[0]];
-      else name = ['items', path[1], 'indicatorId'];
-    } else if (path[0] === 'subjects') {
-      name = [values.subjectMode === 'orgs' ? 'orgIds' : values.subjectMode === 'kind' ? 'subjectKind' : 'subjectMode'];
-    } else if (path[0] === 'period' || path[0] === 'periodKind') name = ['periodYear'];
-    else if (path[0] === 'name' || path[0] === 'branchRating') name = [path[0]];
-    if (name) entries.push({ name, errors: [p.message] });
-    else rest.push(p.message);
-  }
-  if (entries.length) form.setFields(entries as Parameters<typeof form.setFields>[0]);
-  return rest;
-}
-
-function ItemCard({
-  index,
-  form,
-  indicators,
-  weighted,
-  onRemove,
-  onCreateIndicator,
-}: {
-  index: number;
-  form: FormInstance<Values>;
-  indicators: Indicator[];
-  weighted: boolean;
-  onRemove: () => void;
-  onCreateIndicator: () => void;
-}) {
-  const item = Form.useWatch(['items', index], form) as ItemForm | undefined;
-  const indicator = indicators.find((i) => i.id === item?.indicatorId);
-  const kind = item?.kind ?? 'linear';
-  const pct = indicator?.format === 'percent';
-  const unitSuffix = pct ? '%' : indicator?.unit;
-  const rule = ruleOf(item, indicator);
-  const points = weighted ? WEIGHTED_POINTS : (item?.points ?? 0);
-  const preview = rule ? ruleText(rule, kind === 'bonus' ? 0 : points) : null;
-  const field = (name: string) => [index, name];
-  return (
-    <Card
-      size="small"
-      data-testid={`item-${index}`}
-      title={`第 ${index + 1} 项`}
-      extra={<Button type="text" danger icon={<DeleteOutlined />} onClick={onRemove} aria-label="删除该项" />}
-    >
-      <Flex gap={12} wrap align="flex-start">
-        <Form.Item
-          name={field('indicatorId')}
-          label="指标"
-          rules={[{ required: true, message: '请选择指标' }]}
-          style={{ minWidth: 280, flex: 1 }}
-        >
-          <Select
-            showSearch={{ optionFilterProp: 'label' }}
-            data-testid={`item-${index}-indicator`}
-            placeholder="选择指标库中的指标"
-            options={indicators
-              .filter((i) => i.status === 'active')
-              .map((i) => ({
-                value: i.id,
-                label: `${i.name}${i.source === 'reported' ? '（报送）' : ''}`,
-              }))}
-            popupRender={(menu) => (
-              <>
-                {menu}
-                <Divider style={{ margin: '4px 0' }} />
-                <Button type="link" icon={<PlusOutlined />} onClick={onCreateIndicator} data-testid="indicator-create">
-                  新建指标
-                </Button>
-              </>
-            )}
-          />
-        </Form.Item>
-        {weighted
-          ? kind !== 'bonus' && (
-              <Form.Item
-                name={field('weight')}
-                label="权重"
-                rules={[{ required: true, message: '请填写权重' }]}
-                style={{ width: 130 }}
-              >
-                <InputNumber
-                  min={0}
-                  max={100}
-                  suffix="%"
-                  data-testid={`item-${index}-weight`}
-                  style={{ width: '100%' }}
-                />
-              </Form.Item>
-            )
-          : kind !== 'bonus' && (
-              <Form.Item
-                name={field('points')}
-                label="分值"
-                rules={[{ required: true, message: '请填写分值' }]}
-                style={{ width: 130 }}
-              >
-                <InputNumber
-                  min={0}
-                  max={1000}
-                  suffix="分"
-                  data-testid={`item-${index}-points`}
-                  style={{ width: '100%' }}
-                />
-              </Form.Item>
-            )}
-        <Form.Item name={field('kind')} label="评分规则" style={{ width: 230 }}>
-          <Select
-            data-testid={`item-${index}-kind`}
-            options={(Object.keys(RULE_KIND_LABELS) as RuleKind[]).map((k) => ({
-              value: k,
-              label: RULE_KIND_LABELS[k],
-            }))}
-          />
-        </Form.Item>
-        {kind !== 'bonus' && (
-          <Form.Item name={field('direction')} label="方向" style={{ width: 120 }}>
-            <Select options={(['higher', 'lower'] as const).map((d) => ({ value: d, label: DIRECTION_LABELS[d] }))} />
-          </Form.Item>
-        )}
-      </Flex>
-      {indicator && (
-        <Typography.Paragraph
-          type="secondary"
-          style={{ fontSize: 12, marginTop: -8 }}
-          data-testid={`item-${index}-formula`}
-        >
-          {indicator.source === 'computed'
-            ? `计算方法：${indicator.formula ?? ''}`
-            : `各单位报送数值并上传佐证材料，经审核通过后计分（${pct ? '比率' : `单位：${indicator.unit}`}）`}
-        </Typography.Paragraph>
-      )}
-      <Flex gap={12} wrap align="flex-start">
-        {(kind === 'linear' || kind === 'pass_fail') && (
-          <Form.Item
-            name={field('target')}
-            label="目标值"
-            rules={[{ required: true, message: '请填写目标值' }]}
-            style={{ width: 160 }}
-          >
-            <InputNumber
-              min={0}
-              max={pct ? 100 : undefined}
-              suffix={unitSuffix}
-              data-testid={`item-${index}-target`}
-              style={{ width: '100%' }}
-            />
-          </Form.Item>
-        )}
-        {kind === 'linear' && (
-          <Form.Item
-            name={field('floor')}
-            label={item?.direction === 'lower' ? '零分线（可选）' : '起评线（可选）'}
-            tooltip={
-              item?.direction === 'lower'
-                ? '达到该值不得分；不填时比率按 100%、数量按目标的 2 倍'
-                : '该值及以下不得分，起评线到目标之间按比例得分；不填时从 0 开始按比例'
-            }
-            style={{ width: 170 }}
-          >
-            <InputNumber min={0} max={pct ? 100 : undefined} suffix={unitSuffix} style={{ width: '100%' }} />
-          </Form.Item>
-        )}
-        {kind === 'bonus' && (
-          <>
-            <Form.Item
-              name={field('unit')}
-              label="每达到"
-              rules={[{ required: true, message: '请填写' }]}
-              style={{ width: 150 }}
-            >
-              <InputNumber min={0} suffix={unitSuffix} data-testid={`item-${index}-unit`} style={{ width: '100%' }} />
-            </Form.Item>
-            <Form.Item
-              name={field('per')}
-              label="加"
-              rules={[{ required: true, message: '请填写' }]}
-              style={{ width: 130 }}
-            >
-              <InputNumber min={0} suffix="分" data-testid={`item-${index}-per`} style={{ width: '100%' }} />
-            </Form.Item>
-            <Form.Item
-              name={field('cap')}
-              label="最多加"
-              rules={[{ required: true, message: '请填写' }]}
-              style={{ width: 130 }}
-            >
-              <InputNumber min={0} suffix="分" data-testid={`item-${index}-cap`} style={{ width: '100%' }} />
-            </Form.Item>
-          </>
-        )}
-      </Flex>
-      {kind === 'steps' && (
-        <Form.List name={field('steps')}>
-          {(steps, { add, remove }) => (
-            <Flex vertical gap={4} data-testid={`item-${index}-steps`}>
-              <Typography.Text type="secondary">
-                分档（{item?.direction === 'lower' ? '不超过' : '达到'}该值得相应分数
-                {weighted ? `，满分 ${WEIGHTED_POINTS} 分，按权重折算` : '，不超过分值'}）
-              </Typography.Text>
-              {steps.map((s) => (
-                <Space key={s.key} align="baseline" wrap>
-                  <Form.Item
-                    name={[s.name, 'min']}
-                    rules={[{ required: true, message: '请填写' }]}
-                    style={{ marginBottom: 4 }}
-                  >
-                    <InputNumber
-                      min={0}
-                      max={pct ? 100 : undefined}
-                      prefix={item?.direction === 'lower' ? '≤' : '≥'}
-                      suffix={unitSuffix}
-                      style={{ width: 150 }}
-                    />
-                  </Form.Item>
-                  <Form.Item
-                    name={[s.name, 'points']}
-                    rules={[{ required: true, message: '请填写' }]}
-                    style={{ marginBottom: 4 }}
-                  >
-                    <InputNumber min={0} prefix="得" suffix="分" style={{ width: 130 }} />
-                  </Form.Item>
-                  <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(s.name)} aria-label="删除该档" />
-                </Space>
-              ))}
-              <Button size="small" icon={<PlusOutlined />} onClick={() => add({})} style={{ width: 'fit-content' }}>
-                添加一档
-              </Button>
-            </Flex>
-          )}
-        </Form.List>
-      )}
-      <Alert
-        type={preview ? 'success' : 'warning'}
-        style={{ marginTop: 12 }}
-        data-testid={`item-${index}-rule-text`}
-        title={
-          preview
-            ? `${indicator?.name ?? ''}：${preview}${weighted && kind !== 'bonus' && item?.weight != null ? `（权重 ${num(item.weight)}%）` : ''}`
-            : '请选择指标并填写评分规则的参数'
-        }
-      />
-    </Card>
-  );
-}
-
 function NewScheme({ org }: { org: OrgDetail }) {
   const { message } = App.useApp();
   const navigate = useNavigate();
   const meta = useMeta();
   const [form] = Form.useForm<Values>();
-  const indicators = useRequest(() => api.get<Items<Indicator>>(`/api/orgs/${org.id}/indicators`), [org.id]);
-  const list = useMemo(() => indicators.data?.items ?? [], [indicators.data]);
-  const [creatingFor, setCreatingFor] = useState<number | null>(null);
+  const indicators = useIndicators(org.id);
   const { busy, run } = useSubmit();
   const [error, setError] = useState<string | null>(null);
   const errorRef = useRef<HTMLDivElement>(null);
@@ -465,26 +122,14 @@ function NewScheme({ org }: { org: OrgDetail }) {
   const subjectMode = Form.useWatch('subjectMode', form) ?? 'children';
   const periodYear = Form.useWatch('periodYear', form) ?? now().year();
   const periodPart = Form.useWatch('periodPart', form) ?? 1;
-  const scoring = Form.useWatch('scoring', form) ?? 'points';
-  const items = (Form.useWatch('items', form) ?? []) as ItemForm[];
-  const weighted = scoring === 'weight';
-  const regular = items.filter((i) => i && i.kind !== 'bonus');
-  const weightSum = regular.reduce((s, i) => s + (i.weight ?? 0), 0);
-  const pointsSum = regular.reduce((s, i) => s + (i.points ?? 0), 0);
-  const weightOk = Math.round(weightSum * 100) === 10_000;
 
-  /** A newly chosen indicator brings its direction and target into the item. */
-  const onIndicator = (index: number, id: number) => {
-    const ind = list.find((i) => i.id === id);
-    if (!ind) return;
-    const old = (form.getFieldValue(['items', index]) ?? {}) as ItemForm;
-    form.setFieldValue(['items', index], {
-      ...old,
-      indicatorId: id,
-      direction: ind.direction,
-      kind: old.kind ?? 'linear',
-      target: ind.target == null ? old.target : toShown(ind.format, ind.target),
-    });
+  /** Server problems (`subjects.orgIds.2`, `period`, `name`) not about the items, at this form's fields. */
+  const placeOther = (path: (string | number)[]): (string | number)[] | null => {
+    if (path[0] === 'subjects')
+      return [subjectMode === 'orgs' ? 'orgIds' : subjectMode === 'kind' ? 'subjectKind' : 'subjectMode'];
+    if (path[0] === 'period' || path[0] === 'periodKind') return ['periodYear'];
+    if (path[0] === 'name' || path[0] === 'branchRating') return [path[0]];
+    return null;
   };
 
   const submit = async () => {
@@ -495,12 +140,9 @@ function NewScheme({ org }: { org: OrgDetail }) {
     } catch {
       return;
     }
-    if (!v.items?.length) {
-      setError('请至少添加一项考核指标');
-      return;
-    }
-    if (weighted && !weightOk) {
-      setError(`各指标权重之和必须为 100，当前为 ${num(weightSum)}`);
+    const items = itemsInput(v, indicators.data?.items ?? []);
+    if ('error' in items) {
+      setError(items.error);
       return;
     }
     const body = {
@@ -515,17 +157,7 @@ function NewScheme({ org }: { org: OrgDetail }) {
           : v.subjectMode === 'orgs'
             ? { mode: 'orgs', orgIds: v.orgIds ?? [] }
             : { mode: 'children' },
-      items: v.items.map((item) => {
-        const ind = list.find((i) => i.id === item.indicatorId);
-        const rule = ruleOf(item, ind);
-        const bonus = item.kind === 'bonus';
-        return {
-          indicatorId: item.indicatorId,
-          points: bonus ? (item.cap ?? 0) : weighted ? WEIGHTED_POINTS : (item.points ?? 0),
-          weight: weighted && !bonus ? (item.weight ?? null) : null,
-          rule,
-        };
-      }),
+      items: items.items,
     };
     await run(
       async () => {
@@ -537,11 +169,7 @@ function NewScheme({ org }: { org: OrgDetail }) {
         navigate(`/assessment/schemes/${id}`);
       },
       (e) => {
-        if (e instanceof ApiError) {
-          const rest = placeProblems(form, e);
-          if (!e.problems.length || rest.length) setError(e.message);
-          else setError(`${e.message}（见标红的项）`);
-        } else setError('新建失败');
+        setError(schemeFailure(form, e, '新建失败', placeOther));
         setTimeout(() => errorRef.current?.scrollIntoView({ block: 'center' }), 0);
       },
     );
@@ -559,15 +187,11 @@ function NewScheme({ org }: { org: OrgDetail }) {
         branchRating: false,
         subjectMode: 'children',
         scoring: 'points',
-        items: [{ kind: 'linear', direction: 'higher' }],
+        items: [{ ...NEW_ITEM }],
       }}
       onValuesChange={(changed: Partial<Values>) => {
         if (changed.periodKind) form.setFieldsValue(defaultPart(changed.periodKind));
         if (changed.branchRating) form.setFieldsValue({ subjectMode: 'kind', subjectKind: 'branch' });
-        const changedItems = changed.items as (Partial<ItemForm> | undefined)[] | undefined;
-        changedItems?.forEach((c, i) => {
-          if (c?.indicatorId !== undefined) onIndicator(i, c.indicatorId);
-        });
       }}
     >
       <div ref={errorRef}>
@@ -576,10 +200,7 @@ function NewScheme({ org }: { org: OrgDetail }) {
       <Form.Item
         name="name"
         label="方案名称"
-        rules={[
-          { required: true, whitespace: true, message: '请填写方案名称' },
-          { max: 100, message: '方案名称不能超过100字' },
-        ]}
+        rules={schemeNameRules}
         extra="如“基层团建工作季度考核”。同一考核期内名称不能重复。"
       >
         <Input maxLength={100} data-testid="scheme-name" style={{ maxWidth: 480 }} />
@@ -641,55 +262,7 @@ function NewScheme({ org }: { org: OrgDetail }) {
           <OrgMultiSelect within={org.id} data-testid="scheme-subject-orgs" style={{ maxWidth: 600 }} />
         </Form.Item>
       )}
-      <Form.Item name="scoring" label="计分方式">
-        <Radio.Group
-          data-testid="scheme-scoring"
-          options={[
-            { value: 'points', label: '按分值累加（如每项 10 分）' },
-            { value: 'weight', label: '按权重（合计 100%，总分满分 100）' },
-          ]}
-        />
-      </Form.Item>
-      <Flex align="center" gap={8} style={{ marginBottom: 8 }} wrap>
-        <Typography.Title level={5} style={{ margin: 0 }}>
-          考核指标
-        </Typography.Title>
-        {weighted ? (
-          <Tag color={weightOk ? 'success' : 'error'} data-testid="weight-sum">
-            权重合计 {num(weightSum)}%{weightOk ? '' : '（应为 100%）'}
-          </Tag>
-        ) : (
-          <Tag color="blue" data-testid="points-sum">
-            常规指标满分合计 {num(pointsSum)} 分
-          </Tag>
-        )}
-        {indicators.error && <Typography.Text type="danger">{indicators.error.message}</Typography.Text>}
-      </Flex>
-      <Form.List name="items">
-        {(fields, { add, remove }) => (
-          <Flex vertical gap={12}>
-            {fields.map((f) => (
-              <ItemCard
-                key={f.key}
-                index={f.name}
-                form={form}
-                indicators={list}
-                weighted={weighted}
-                onRemove={() => remove(f.name)}
-                onCreateIndicator={() => setCreatingFor(f.name)}
-              />
-            ))}
-            <Button
-              icon={<PlusOutlined />}
-              onClick={() => add({ kind: 'linear', direction: 'higher' })}
-              style={{ width: 'fit-content' }}
-              data-testid="item-add"
-            >
-              添加指标
-            </Button>
-          </Flex>
-        )}
-      </Form.List>
+      <SchemeItemsEditor orgId={org.id} indicators={indicators} />
       <Divider />
       <Space>
         <Button type="primary" loading={busy} onClick={() => void submit()} data-testid="scheme-submit">
@@ -697,28 +270,6 @@ function NewScheme({ org }: { org: OrgDetail }) {
         </Button>
         <Button onClick={() => navigate(`/assessment?org=${org.id}`)}>取消</Button>
       </Space>
-      {creatingFor !== null && (
-        <IndicatorModal
-          orgId={org.id}
-          onClose={() => setCreatingFor(null)}
-          onCreated={(id) => {
-            const index = creatingFor;
-            setCreatingFor(null);
-            void api.get<Items<Indicator>>(`/api/orgs/${org.id}/indicators`).then((r) => {
-              indicators.setData(() => r);
-              const ind = r.items.find((i) => i.id === id);
-              const old = (form.getFieldValue(['items', index]) ?? {}) as ItemForm;
-              form.setFieldValue(['items', index], {
-                ...old,
-                indicatorId: id,
-                direction: ind?.direction ?? 'higher',
-                kind: old.kind ?? 'linear',
-                target: ind?.target == null ? old.target : toShown(ind.format, ind.target),
-              });
-            });
-          }}
-        />
-      )}
     </Form>
   );
 }

@@ -15,7 +15,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
-import { CalculatorOutlined, CopyOutlined, DeleteOutlined, SendOutlined } from '@ant-design/icons';
+import { CalculatorOutlined, CopyOutlined, DeleteOutlined, EditOutlined, SendOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ExportButton } from '../../components/ExportButton';
 import { api } from '../../lib/api';
@@ -23,12 +23,13 @@ import { useCurrentOrg } from '../../lib/current-org';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
 import { failureText } from '../../lib/useSubmit';
-import { num, PERIOD_KIND_LABELS, StatusTag } from './assessment-ui';
+import { FoldedNote, num, PERIOD_KIND_LABELS, StatusTag } from './assessment-ui';
 import { AdjustmentsTab } from './AdjustmentsTab';
 import { DeductionsTab } from './DeductionsTab';
 import { RatingsTab } from './RatingsTab';
 import { ReportsTab } from './ReportsTab';
 import { ResultsTab } from './ResultsTab';
+import { SchemeEditModal } from './SchemeEditModal';
 import { SeriesTab } from './SeriesTab';
 import type { Results, Scheme, SchemeItem } from './types';
 
@@ -87,14 +88,7 @@ function ItemsTable({ scheme }: { scheme: Scheme }) {
           title: '计算方法',
           key: 'formula',
           render: (_: unknown, it) => (
-            <Typography.Paragraph
-              type="secondary"
-              style={{ marginBottom: 0, fontSize: 12 }}
-              ellipsis={{ rows: 3, expandable: 'collapsible', symbol: (open) => (open ? '收起' : '展开') }}
-              data-testid="formula"
-            >
-              {it.formula ?? it.description ?? '以审核通过的报送数值为准'}
-            </Typography.Paragraph>
+            <FoldedNote text={it.formula ?? it.description ?? '以审核通过的报送数值为准'} testId="formula" />
           ),
         },
       ]}
@@ -118,6 +112,7 @@ function SchemeView({ id }: { id: number }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [lastScore, setLastScore] = useState<{ orgs: number; ms: number } | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
   const orgId = scheme?.orgId;
   useEffect(() => {
     if (orgId) setOrgId(orgId);
@@ -200,6 +195,11 @@ function SchemeView({ id }: { id: number }) {
     deductionTotal: deducted.get(r.orgId) ?? 0,
   }));
   const onChanged = () => refresh();
+  const edited = () => {
+    setEditing(false);
+    setLastScore(null);
+    refresh();
+  };
   const tab = params.get('tab') ?? 'results';
   const tabs = [
     {
@@ -301,9 +301,14 @@ function SchemeView({ id }: { id: number }) {
             </Button>
           )}
           {manage && draft && (
-            <Button danger icon={<DeleteOutlined />} onClick={remove} data-testid="scheme-delete">
-              删除
-            </Button>
+            <>
+              <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="scheme-edit">
+                编辑方案
+              </Button>
+              <Button danger icon={<DeleteOutlined />} onClick={remove} data-testid="scheme-delete">
+                删除
+              </Button>
+            </>
           )}
         </Space>
       </Flex>
@@ -371,6 +376,7 @@ function SchemeView({ id }: { id: number }) {
           destroyOnHidden
         />
       </Card>
+      {editing && <SchemeEditModal scheme={scheme} onClose={() => setEditing(false)} onSaved={edited} />}
     </Flex>
   );
 }

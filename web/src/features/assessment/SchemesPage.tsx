@@ -1,12 +1,13 @@
-import { Alert, Button, Card, Empty, Flex, Grid, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Empty, Flex, Grid, Table, Tabs, Tag, Typography } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ScopedPage } from '../../components/ScopedPage';
 import { api } from '../../lib/api';
 import { formatTime } from '../../lib/format';
 import { useRequest } from '../../lib/useRequest';
 import type { OrgDetail } from '../../lib/types';
 import { PERIOD_KIND_LABELS, StatusTag } from './assessment-ui';
+import { IndicatorLibrary } from './IndicatorLibrary';
 import type { SchemeSummary } from './types';
 
 function SchemeCards({ items, testId, assessedOrg }: { items: SchemeSummary[]; testId: string; assessedOrg?: number }) {
@@ -144,10 +145,32 @@ function Schemes({ org }: { org: OrgDetail }) {
   );
 }
 
+/** 考核方案 and 指标库 (`?tab=indicators`). */
+function AssessmentTabs({ org }: { org: OrgDetail }) {
+  const [params, setParams] = useSearchParams();
+  return (
+    <Tabs
+      activeKey={params.get('tab') === 'indicators' ? 'indicators' : 'schemes'}
+      onChange={(k) => {
+        const p = new URLSearchParams(params);
+        if (k === 'indicators') p.set('tab', k);
+        else p.delete('tab');
+        setParams(p, { replace: true });
+      }}
+      destroyOnHidden
+      items={[
+        { key: 'schemes', label: '考核方案', children: <Schemes org={org} /> },
+        { key: 'indicators', label: '指标库', children: <IndicatorLibrary org={org} /> },
+      ]}
+      data-testid="assessment-tabs"
+    />
+  );
+}
+
 export default function SchemesPage() {
   return (
     <ScopedPage title="考核评比" testId="schemes-page">
-      {(org) => <Schemes key={org.id} org={org} />}
+      {(org) => <AssessmentTabs key={org.id} org={org} />}
     </ScopedPage>
   );
 }

@@ -89,6 +89,20 @@ export function StatusTag({ scheme }: { scheme: Pick<SchemeSummary, 'status' | '
   );
 }
 
+/** A formula or a note in a table cell: small, grey, folded to three lines (展开 / 收起). */
+export function FoldedNote({ text, testId }: { text: string; testId?: string }) {
+  return (
+    <Typography.Paragraph
+      type="secondary"
+      style={{ marginBottom: 0, fontSize: 12 }}
+      ellipsis={{ rows: 3, expandable: 'collapsible', symbol: (open) => (open ? '收起' : '展开') }}
+      data-testid={testId}
+    >
+      {text}
+    </Typography.Paragraph>
+  );
+}
+
 /** 星级 with why it is what it is (quota cut, too young to take part). */
 export function LevelTag({ label, reason }: { label: string | null; reason?: string | null }) {
   if (!label) return <Typography.Text type="secondary">—</Typography.Text>;
