@@ -288,6 +288,19 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
       (await cadre1.get(`/api/assessment-schemes/${schemeId}/results`)).json<Results>().rows.length;
     expect((await edit({ name: '区县团委季度考核（修订）', items: schemeItems })).statusCode).toBe(200);
     expect(await resultRows()).toBe(4);
+    // The same rules written in another key order, with one indicator archived since: nothing changed, the results
+    // stay (停用 stops new use of an indicator, not a draft's own).
+    const normIndicator = schemeItems[1]!.indicatorId;
+    const archive = (status: string) => cadre1.patch(`/api/indicators/${normIndicator}`, { status });
+    expect((await archive('archived')).statusCode).toBe(200);
+    const reordered = schemeItems.map((it) => ({
+      ...it,
+      rule: Object.fromEntries(Object.entries(it.rule).reverse()),
+    }));
+    const same = await edit({ items: reordered });
+    expect(same.statusCode, same.body).toBe(200);
+    expect(await resultRows()).toBe(4);
+    expect((await archive('active')).statusCode).toBe(200);
     const target80 = { ...schemeItems[0], rule: { kind: 'linear', target: 0.8, direction: 'higher' } };
     expect((await edit({ items: [target80, ...schemeItems.slice(1)] })).statusCode).toBe(200);
     expect(await resultRows()).toBe(0);
@@ -300,7 +313,8 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     expect(b2at80.breakdown!.items[0]!.score).toBe(33.33);
     expect(b2at80.breakdown!.items[0]!.explanation).toContain('÷ 80 = 33.33');
     // An edit while a scoring runs: whichever finishes first, no result is left that the items do not explain —
-    // the scoring is refused (the items changed under it) or its results are removed by the edit.
+    // the scoring is refused (the items changed under it), its results are removed by the edit, or it read the
+    // items after the edit and its results are of the new items (target 85 %: 40 × 66.7 ÷ 85 = 31.37).
     const [racing, edited] = await Promise.all([
       cadre1.post(`/api/assessment-schemes/${schemeId}/score`),
       edit({ items: schemeItems }),
@@ -308,7 +322,8 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     expect(edited.statusCode).toBe(200);
     expect([200, 409]).toContain(racing.statusCode);
     if (racing.statusCode === 409) expect(racing.json<{ message: string }>().message).toContain('请重新计分');
-    expect(await resultRows()).toBe(0);
+    const left = (await cadre1.get(`/api/assessment-schemes/${schemeId}/results`)).json<Results>().rows;
+    if (left.length) expect(left.find((r) => r.orgId === d[1]!.id)!.items[0]!.score).toBe(31.37);
     expect((await edit({ name: '区县团委季度考核', items: schemeItems })).statusCode).toBe(200);
     expect((await cadre1.post(`/api/assessment-schemes/${schemeId}/score`)).statusCode).toBe(200);
 

@@ -141,6 +141,16 @@ const CHUNK = 500;
  * with deductions, adjustments approved by a second person, ranking with ties, 对标定级 star levels under quotas,
  * publication, and the same scheme over successive periods (赛马比拼).
  */
+/** JSON with object keys sorted: the same rule written in another key order is the same rule. */
+const canonicalJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
+
 /** Why a change to a published scheme is refused. */
 const PUBLISHED = '考核结果已发布，不能再修改';
 
@@ -269,7 +279,13 @@ export class SchemeService {
     return ids;
   }
 
-  private async checkItems(trx: Kysely<DB>, owner: { path: string }, items: ItemInput[]) {
+  private async checkItems(
+    trx: Kysely<DB>,
+    owner: { path: string },
+    items: ItemInput[],
+    /** Indicators the scheme already uses: kept when archived since (停用 stops new use, not a draft's own). */
+    kept: ReadonlySet<number> = new Set(),
+  ) {
     if (!items.length) throw badRequest('请至少添加一项考核指标', [{ path: 'items', message: '不能为空' }]);
     const ids = items.map((i) => i.indicatorId);
     const dup = ids.findIndex((id, i) => ids.indexOf(id) !== i);
@@ -283,7 +299,7 @@ export class SchemeService {
         throw badRequest(`第 ${i + 1} 项：指标不存在或不是本级及上级的指标`, [
           { path: `items.${i}.indicatorId`, message: '指标不可用' },
         ]);
-      if (ind.status !== 'active')
+      if (ind.status !== 'active' && !kept.has(ind.id))
         throw badRequest(`第 ${i + 1} 项：指标“${ind.name}”已停用`, [
           { path: `items.${i}.indicatorId`, message: '已停用' },
         ]);
@@ -466,13 +482,13 @@ export class SchemeService {
           .where('id', '=', id)
           .execute();
       if (input.items) {
-        await this.checkItems(trx, owner, input.items);
         const old = await trx
           .selectFrom('assessment_item')
           .select(['id', 'indicator_id', 'points', 'weight', 'rule'])
           .where('scheme_id', '=', id)
           .orderBy('sort_order')
           .execute();
+        await this.checkItems(trx, owner, input.items, new Set(old.map((o) => o.indicator_id)));
         // Results keep figures and scores, not the rules: once the items change they no longer describe the scheme
         // (their explanations are written from the items when read) and go until the next 计分.
         const changed =
@@ -483,7 +499,7 @@ export class SchemeService {
               was.indicator_id !== item.indicatorId ||
               was.points !== item.points ||
               was.weight !== (item.weight ?? null) ||
-              was.rule !== JSON.stringify(item.rule)
+              canonicalJson(JSON.parse(was.rule)) !== canonicalJson(item.rule)
             );
           });
         if (changed) {
