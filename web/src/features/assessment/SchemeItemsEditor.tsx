@@ -155,7 +155,7 @@ function ItemCard({
           showIcon
           style={{ marginBottom: 12 }}
           data-testid={`item-${index}-archived`}
-          title="该指标已停用：请换用其他指标或删除该项（也可在指标库中重新启用）"
+          title="该指标已停用：本方案可以继续使用，新建方案时不再提供（可在指标库中重新启用）"
         />
       )}
       {indicator && (

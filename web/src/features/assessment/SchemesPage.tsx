@@ -36,7 +36,10 @@ function Schemes({ org }: { org: OrgDetail }) {
   const isPhone = !Grid.useBreakpoint().md;
   const navigate = useNavigate();
   const { data, error, loading } = useRequest(
-    () => api.get<{ own: SchemeSummary[]; assessed: SchemeSummary[] }>(`/api/orgs/${org.id}/assessment-schemes`),
+    () =>
+      api.get<{ own: SchemeSummary[]; assessed: SchemeSummary[]; canCreate: boolean }>(
+        `/api/orgs/${org.id}/assessment-schemes`,
+      ),
     [org.id],
   );
   const own = data?.own ?? [];
@@ -47,7 +50,8 @@ function Schemes({ org }: { org: OrgDetail }) {
         <Typography.Text type="secondary">
           {`「${org.name}」制定的考核方案：按考核期对下级组织计分、排名、发布通报；同一方案可用于下一期，进行赛马比拼。`}
         </Typography.Text>
-        {org.canWrite && (
+        {/* A scheme assesses the orgs below: 本级 roles, which may write their own org only, do not make one. */}
+        {org.canWrite && data?.canCreate && (
           <Button
             type="primary"
             icon={<PlusOutlined />}

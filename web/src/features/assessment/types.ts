@@ -96,7 +96,6 @@ export interface Scheme extends SchemeSummary {
   pendingAdjustments: number;
   canManage: boolean;
   fullView: boolean;
-  myOrgs: { id: number; name: string }[];
   items: SchemeItem[];
 }
 
