@@ -114,6 +114,11 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
         { ...base, items: [{ ...base.items[0], rule: { kind: 'linear', target: 85, direction: 'higher' } }] },
         'items.0.rule',
       ],
+      // 每达到 5% of a rate is 0.05: a bonus unit of 5 would never award a point.
+      [
+        { ...base, items: [{ ...base.items[0], points: 3, rule: { kind: 'bonus', per: 1, unit: 5, cap: 3 } }] },
+        'items.0.rule',
+      ],
       [{ ...base, items: [{ ...base.items[0], weight: 60 }] }, 'items'],
       [{ ...base, subjects: { mode: 'orgs', orgIds: [city.id] } }, 'subjects.orgIds.0'],
       [{ ...base, items: [{ ...base.items[0], indicatorId: 999_999 }] }, 'items.0.indicatorId'],

@@ -309,12 +309,13 @@ export class SchemeService {
           r.kind === 'steps'
             ? r.steps.map((x) => x.min)
             : r.kind === 'bonus'
-              ? []
+              ? [r.unit]
               : [r.target, r.kind === 'linear' ? r.floor : undefined];
         if (thresholds.some((t) => t !== undefined && (t < 0 || t > 1)))
-          throw badRequest(`第 ${i + 1} 项“${ind.name}”是比率，目标值和分档线应在 0 到 1 之间（91% 填 0.91）`, [
-            { path: `items.${i}.rule`, message: '比率应在 0—1 之间' },
-          ]);
+          throw badRequest(
+            `第 ${i + 1} 项“${ind.name}”是比率，目标值、分档线和加分单位应在 0 到 1 之间（91% 填 0.91）`,
+            [{ path: `items.${i}.rule`, message: '比率应在 0—1 之间' }],
+          );
       }
       try {
         // With the indicator's format, as it is scored: a count's default zero line differs from a rate's.

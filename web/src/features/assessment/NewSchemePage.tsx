@@ -1,10 +1,11 @@
 import { useRef, useState } from 'react';
-import { Alert, App, Button, Divider, Form, Input, Radio, Segmented, Select, Space, Switch } from 'antd';
+import { Alert, App, Button, Divider, Form, Input, Radio, Segmented, Select, Skeleton, Space, Switch } from 'antd';
 import { useNavigate } from 'react-router';
 import { ScopedPage } from '../../components/ScopedPage';
 import { api } from '../../lib/api';
 import { dayjs, TIME_ZONE } from '../../lib/format';
 import { useMeta } from '../../lib/meta';
+import { useRequest } from '../../lib/useRequest';
 import { useSubmit } from '../../lib/useSubmit';
 import type { OrgDetail, OrgKind } from '../../lib/types';
 import { OrgMultiSelect } from '../task/OrgMultiSelect';
@@ -274,12 +275,32 @@ function NewScheme({ org }: { org: OrgDetail }) {
   );
 }
 
+/** A scheme assesses the orgs below: only a subtree role makes one (not 本级管理员, who writes the org itself only). */
+function MayCreate({ org }: { org: OrgDetail }) {
+  const { data, error } = useRequest(
+    () => api.get<{ canCreate: boolean }>(`/api/orgs/${org.id}/assessment-schemes`),
+    [org.id],
+  );
+  if (error) return <Alert type="error" showIcon title={error.message} />;
+  if (!data) return <Skeleton active />;
+  return data.canCreate ? (
+    <NewScheme org={org} />
+  ) : (
+    <Alert
+      type="warning"
+      showIcon
+      data-testid="scheme-create-refused"
+      title={`考核方案涉及「${org.name}」的下级组织，由书记、组织委员或管理员制定；本级管理员不能新建`}
+    />
+  );
+}
+
 export default function NewSchemePage() {
   return (
     <ScopedPage title="新建考核方案" testId="scheme-new-page">
       {(org) =>
         org.canWrite ? (
-          <NewScheme key={org.id} org={org} />
+          <MayCreate key={org.id} org={org} />
         ) : (
           <Alert type="warning" showIcon title={`您对「${org.name}」只有查看权限，不能新建考核方案`} />
         )

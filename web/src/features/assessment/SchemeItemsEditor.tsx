@@ -286,10 +286,34 @@ export function SchemeItemsEditor({
     });
   };
 
+  /**
+   * 分档 points are out of the item's points 按分值 and out of 100 按权重: switching rescales them, so that 10 of 10
+   * stays full marks (100 of 100) instead of turning into a tenth.
+   */
+  const rescaleSteps = (to: 'points' | 'weight') => {
+    const items = (form.getFieldValue('items') ?? []) as (ItemForm | undefined)[];
+    form.setFieldValue(
+      'items',
+      items.map((it) => {
+        const full = it?.points ?? 0;
+        if (!it || it.kind !== 'steps' || !it.steps || !(full > 0)) return it;
+        const f = to === 'weight' ? WEIGHTED_POINTS / full : full / WEIGHTED_POINTS;
+        return {
+          ...it,
+          steps: it.steps.map((s) => (s?.points == null ? s : { ...s, points: Math.round(s.points * f * 100) / 100 })),
+        };
+      }),
+    );
+  };
+
   return (
     <>
       <Form.Item name="scoring" label="计分方式">
-        <Radio.Group data-testid="scheme-scoring" options={SCORING} />
+        <Radio.Group
+          data-testid="scheme-scoring"
+          options={SCORING}
+          onChange={(e) => rescaleSteps(e.target.value as 'points' | 'weight')}
+        />
       </Form.Item>
       <Flex align="center" gap={8} style={{ marginBottom: 8 }} wrap>
         <Typography.Title level={5} style={{ margin: 0 }}>

@@ -85,7 +85,8 @@ export function ruleOf(item: ItemForm | undefined, indicator: Indicator | undefi
     }
     case 'bonus':
       if (item.per == null || item.unit == null || item.cap == null) return null;
-      return { kind: 'bonus', per: item.per, unit: item.unit, cap: item.cap, ...display };
+      // 每达到 5% of a rate is 0.05 in the API, as every threshold of a rate.
+      return { kind: 'bonus', per: item.per, unit: fromShown(format, item.unit), cap: item.cap, ...display };
   }
 }
 
@@ -119,16 +120,24 @@ export function itemFormOf(it: SchemeItem): ItemForm {
         steps: r.steps.map((s) => ({ min: shown(s.min), points: s.points })),
       };
     case 'bonus':
-      return { ...base, kind: r.kind, direction: it.direction ?? 'higher', per: r.per, unit: r.unit, cap: r.cap };
+      return {
+        ...base,
+        kind: r.kind,
+        direction: it.direction ?? 'higher',
+        per: r.per,
+        unit: shown(r.unit),
+        cap: r.cap,
+      };
   }
 }
 
 /** The running sums under 考核指标: the weights (which must reach 100) or the regular items' points. */
 export function sums(items: (ItemForm | undefined)[]) {
   const regular = items.filter((i): i is ItemForm => Boolean(i) && i!.kind !== 'bonus');
-  const weightSum = regular.reduce((s, i) => s + (i.weight ?? 0), 0);
+  // In hundredths, each weight rounded as the server rounds it: 33.335 + 33.335 + 33.33 is 100.01 there.
+  const weightHundredths = regular.reduce((s, i) => s + Math.round((i.weight ?? 0) * 100), 0);
   const pointsSum = regular.reduce((s, i) => s + (i.points ?? 0), 0);
-  return { weightSum, pointsSum, weightOk: Math.round(weightSum * 100) === 10_000 };
+  return { weightSum: weightHundredths / 100, pointsSum, weightOk: weightHundredths === 10_000 };
 }
 
 /** The items as the API takes them, or why they cannot be sent yet. */
