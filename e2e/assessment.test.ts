@@ -53,11 +53,31 @@ const PLAN = [
 const inputOf = (page: Page, testId: string): Locator =>
   page.locator(`input[data-testid="${testId}"], [data-testid="${testId}"] input`).first();
 
-/** Picks an option of an antd Select by its text. */
+/**
+ * Picks an option of a searchable select and checks that the select shows it; tries again when the click landed while
+ * a dialog was still opening or the options were still loading (the select then shows nothing chosen).
+ */
 async function choose(page: Page, select: Locator, option: string) {
-  await select.click();
-  await page.keyboard.type(option);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  for (let attempt = 0; ; attempt++) {
+    await select.click();
+    await page.keyboard.type(option);
+    await page
+      .locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+      .first()
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
+    // The chosen label is shown inside the select (the dropdown is rendered elsewhere, the search text is an input).
+    const chosen = await expect
+      .poll(async () => (await select.textContent()) ?? '', { timeout: 3000 })
+      .toContain(option)
+      .then(
+        () => true,
+        () => false,
+      );
+    if (chosen) return;
+    if (attempt === 3) throw new Error(`「${option}」 could not be chosen`);
+    await page.keyboard.press('Escape');
+  }
 }
 
 const imageLoaded = (img: Locator) =>
