@@ -385,12 +385,18 @@ export async function assessmentRoutes(app: FastifyInstance, s: Services): Promi
         name: z.string().trim().min(1).max(100).optional(),
         items: z.array(item).min(1, '请至少添加一项考核指标').max(50).optional(),
       }),
-      response: { 200: okOutput },
+      response: {
+        200: z.object({
+          ok: z.literal(true),
+          resultsRemoved: z
+            .boolean()
+            .describe(
+              '考核指标有改动，已清除原计分结果，须重新计分 The items changed: the results went until the next scoring',
+            ),
+        }),
+      },
     },
-    handler: async (req) => {
-      await s.schemes.update(ctxOf(req), req.params.id, req.body);
-      return { ok: true as const };
-    },
+    handler: async (req) => ({ ok: true as const, ...(await s.schemes.update(ctxOf(req), req.params.id, req.body)) }),
   });
   r.delete('/api/assessment-schemes/:id', {
     config: { access: { refs: [scheme('write')] } },

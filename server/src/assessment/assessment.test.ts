@@ -291,7 +291,8 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     const edit = (body: unknown) => cadre1.patch(`/api/assessment-schemes/${schemeId}`, body);
     const resultRows = async () =>
       (await cadre1.get(`/api/assessment-schemes/${schemeId}/results`)).json<Results>().rows.length;
-    expect((await edit({ name: '区县团委季度考核（修订）', items: schemeItems })).statusCode).toBe(200);
+    const renamed = await edit({ name: '区县团委季度考核（修订）', items: schemeItems });
+    expect(renamed.json<{ resultsRemoved: boolean }>()).toEqual({ ok: true, resultsRemoved: false });
     expect(await resultRows()).toBe(4);
     // The same rules written in another key order, with one indicator archived since: nothing changed, the results
     // stay (停用 stops new use of an indicator, not a draft's own).
@@ -307,7 +308,8 @@ describe.each(DIALECTS)('assessment (%s)', (dialect) => {
     expect(await resultRows()).toBe(4);
     expect((await archive('active')).statusCode).toBe(200);
     const target80 = { ...schemeItems[0], rule: { kind: 'linear', target: 0.8, direction: 'higher' } };
-    expect((await edit({ items: [target80, ...schemeItems.slice(1)] })).statusCode).toBe(200);
+    const retargeted = await edit({ items: [target80, ...schemeItems.slice(1)] });
+    expect(retargeted.json<{ resultsRemoved: boolean }>()).toEqual({ ok: true, resultsRemoved: true });
     expect(await resultRows()).toBe(0);
     expect(
       (await cadre1.get(`/api/assessment-schemes/${schemeId}`)).json<{ scoredAt: string | null }>().scoredAt,

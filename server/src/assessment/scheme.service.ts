@@ -460,7 +460,8 @@ export class SchemeService {
   async update(ctx: Ctx, id: number, input: { name?: string | undefined; items?: ItemInput[] | undefined }) {
     const { scheme, owner } = await this.load(ctx.actor, id, 'write');
     this.requireDraft(scheme);
-    await this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
+      let resultsRemoved = false;
       if (input.name && input.name !== scheme.name) {
         const taken = await trx
           .selectFrom('assessment_scheme')
@@ -504,7 +505,8 @@ export class SchemeService {
             );
           });
         if (changed) {
-          await trx.deleteFrom('assessment_result').where('scheme_id', '=', id).execute();
+          const removed = await trx.deleteFrom('assessment_result').where('scheme_id', '=', id).executeTakeFirst();
+          resultsRemoved = Number(removed.numDeletedRows) > 0;
           await trx
             .updateTable('assessment_scheme')
             .set({ scored_at: null, updated_at: nowIso() })
@@ -545,6 +547,7 @@ export class SchemeService {
         before: { name: scheme.name },
         after: { name: input.name, items: input.items?.length },
       });
+      return { resultsRemoved };
     });
   }
 

@@ -149,6 +149,8 @@ export function IndicatorLibrary({ org }: { org: OrgDetail }) {
                     danger={i.status === 'active'}
                     icon={i.status === 'active' ? <StopOutlined /> : <UndoOutlined />}
                     loading={busy && toggling === i.id}
+                    // One change at a time: the busy flag is the library's, not the row's.
+                    disabled={busy && toggling !== i.id}
                     onClick={() => (i.status === 'active' ? archive(i) : void setStatus(i, 'active'))}
                     data-testid={i.status === 'active' ? 'indicator-archive' : 'indicator-restore'}
                   >

@@ -87,11 +87,15 @@ export function SchemeEditModal({
     }
     await run(
       async () => {
-        await api.patch(`/api/assessment-schemes/${scheme.id}`, {
-          ...(name !== scheme.name && { name }),
-          ...(itemsChanged && { items: items.items }),
-        });
-        message.success(itemsChanged && scored ? '已保存考核方案，请重新计分' : '已保存考核方案');
+        // The server says whether scores went: a scoring may have run since this dialog opened.
+        const { resultsRemoved } = await api.patch<{ resultsRemoved: boolean }>(
+          `/api/assessment-schemes/${scheme.id}`,
+          {
+            ...(name !== scheme.name && { name }),
+            ...(itemsChanged && { items: items.items }),
+          },
+        );
+        message.success(resultsRemoved ? '已保存考核方案，原计分结果已清除，请重新计分' : '已保存考核方案');
         onSaved();
       },
       (e) => fail(schemeFailure(form, e, '保存失败', (path) => (path[0] === 'name' ? ['name'] : null))),
