@@ -27,6 +27,26 @@ const OTHER_DISTRICT = '共青团江北区委员会';
 const IMPORTED_SCHOOL = '重庆市第一中学团委';
 
 /** Picks an option of an antd Select by its visible label. */
+/**
+ * Closes the dialog showing a generated password and waits until it is gone, clicking again when the first click
+ * came while it was still opening (its overlay would otherwise catch the next clicks on the page).
+ */
+async function closePasswordOnce(page: Page): Promise<void> {
+  const dialog = page.getByTestId('password-once');
+  for (let attempt = 0; ; attempt++) {
+    await page
+      .getByTestId('password-once-done')
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
+    const gone = await dialog
+      .waitFor({ state: 'detached', timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (gone) return;
+    if (attempt === 3) throw new Error('the password dialog did not close');
+  }
+}
+
 async function pickOption(page: Page, testId: string, label: string): Promise<void> {
   await page.getByTestId(testId).click();
   await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).click();
@@ -365,7 +385,7 @@ describe('org journeys', () => {
     await visible(page.getByTestId('password-once'));
     const password = (await page.getByTestId('password-once').textContent())!.trim();
     expect(password.length).toBeGreaterThanOrEqual(8);
-    await page.getByTestId('password-once-done').click();
+    await closePasswordOnce(page);
     await hasText(page.getByTestId('accounts-table'), 'jiangbei');
 
     const other = await (await h.newContext(DESKTOP)).newPage();
@@ -392,7 +412,7 @@ describe('org journeys', () => {
     await visible(page.getByTestId('password-once'));
     const temporary = (await page.getByTestId('password-once').textContent())!.trim();
     expect(temporary).not.toBe(password);
-    await page.getByTestId('password-once-done').click();
+    await closePasswordOnce(page);
     await row.getByRole('button', { name: /停\s*用/ }).click();
     await page
       .locator('.ant-popover:visible')
