@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, MemberStatus } from '../db/schema.js';
 import type { Actor } from '../access/access.js';
-import { ancestorIds, inSubtree, requireOrg } from '../access/access.js';
+import { ancestorIds, can, inSubtree, requireOrg } from '../access/access.js';
 import { notFound } from '../common/errors.js';
 import { nowIso, shanghaiDay } from '../common/time.js';
 import type { SheetSpec } from '../common/excel.js';
@@ -159,14 +159,16 @@ export class StudyFigures {
     });
   }
 
-  private children(orgId: number) {
-    return this.db
+  /** The active children the actor may read: a 本级 role reads its own org's figures, not the orgs below. */
+  private async children(actor: Actor, orgId: number) {
+    const rows = await this.db
       .selectFrom('org')
-      .select(['id', 'name', 'kind', 'branch_count'])
+      .select(['id', 'path', 'name', 'kind', 'branch_count'])
       .where('parent_id', '=', orgId)
       .where('status', '=', 'active')
       .orderBy('id')
       .execute();
+    return rows.filter((r) => can(actor, 'read', r));
   }
 
   /** The dashboard of an org: its figures, its children ranked, the weakest, the trend, today's check-ins. */
@@ -175,7 +177,7 @@ export class StudyFigures {
     const lesson = await this.lessonFor(actor, org, lessonId);
     const [[self], kids, today, trend] = await Promise.all([
       this.figures(lesson?.id ?? null, [org]),
-      this.children(org.id).then((c) => this.figures(lesson?.id ?? null, c)),
+      this.children(actor, org.id).then((c) => this.figures(lesson?.id ?? null, c)),
       this.db
         .selectFrom('study_daily')
         .select('n')
@@ -279,7 +281,7 @@ export class StudyFigures {
   async ranking(actor: Actor, orgId: number, lessonIds: number[]) {
     const org = await this.org(actor, orgId);
     for (const id of lessonIds) await this.lessons.readable(actor, id);
-    const kids = await this.children(org.id);
+    const kids = await this.children(actor, org.id);
     const perLesson = await Promise.all(lessonIds.map((id) => this.figures(id, kids)));
     const mean = (xs: (number | null)[]) => {
       const v = xs.filter((x): x is number => x !== null);

@@ -222,6 +222,12 @@ describe.each(DIALECTS)('青年大学习 (%s)', (dialect) => {
     const d = await dashboard(city, tree.city.id);
     expect(d.org.membersLearned).toBe(1);
     expect(d.checkinsToday).toBe(1);
+    expect(d.children.length).toBeGreaterThan(0);
+    // A 本级查看 account at the city reads the city's own figures, not the orgs below it.
+    const cityViewer = await f.account('s-city-viewer', tree.city.id, 'org_viewer');
+    const seen = await dashboard(cityViewer, tree.city.id);
+    expect(seen.org.membersLearned).toBe(1);
+    expect(seen.children).toEqual([]);
     // Without a CSRF header a member's write is refused.
     const noCsrf = await phone.request(
       'POST',
