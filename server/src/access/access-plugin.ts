@@ -6,8 +6,9 @@ import {
   canSubtree,
   loadActor,
   requireOrg,
+  requireSubtree,
+  SCHEME_READ_ONLY,
   scopeFilter,
-  SUBTREE_NEEDED,
   type Actor,
   type Need,
   type OrgRef,
@@ -254,14 +255,8 @@ export async function checkRef(db: Kysely<DB>, actor: Actor, ref: RefSpec, raw: 
     // A scheme's org sees and manages it — with reach over the orgs it assesses (a subtree scope; a 本级 role at the
     // scheme's org is not enough); the cadres of an assessed org see it (what to report, their results).
     const [owner] = orgs as [OrgRef];
-    if (canSubtree(actor, 'read', owner)) {
-      if (ref.need === 'write' && !canSubtree(actor, 'write', owner)) throw forbidden('您对该考核方案只有查看权限');
-      return;
-    }
-    if (ref.need === 'write') {
-      if (can(actor, 'read', owner)) throw forbidden(SUBTREE_NEEDED);
-      throw notFound('考核方案');
-    }
+    if (ref.need === 'write') return requireSubtree(actor, 'write', owner, '考核方案', SCHEME_READ_ONLY);
+    if (canSubtree(actor, 'read', owner)) return;
     const subject = await db
       .selectFrom('assessment_subject as s')
       .innerJoin('org', 'org.id', 's.org_id')

@@ -47,16 +47,11 @@ function idsWith(actor: Actor, scope: Scope): Set<number> {
  */
 export const accountRef = (actor: Pick<Actor, 'accountId'>): number | null => actor.accountId || null;
 
+/** Whether the actor may read or write the org: through a subtree scope at it or above, or a 本级 scope at it. */
 export function can(actor: Actor, need: Need, org: OrgRef): boolean {
-  if (actor.isSystemAdmin) return true;
-  const ancestors = ancestorIds(org.path);
-  const subtreeFull = idsWith(actor, 'subtree_full');
-  if (ancestors.some((id) => subtreeFull.has(id))) return true;
+  if (canSubtree(actor, need, org)) return true;
   if (idsWith(actor, 'org_full').has(org.id)) return true;
-  if (need === 'write') return false;
-  const subtreeRead = idsWith(actor, 'subtree_read');
-  if (ancestors.some((id) => subtreeRead.has(id))) return true;
-  return idsWith(actor, 'org_read').has(org.id);
+  return need === 'read' && idsWith(actor, 'org_read').has(org.id);
 }
 
 /**
@@ -72,6 +67,25 @@ export function canSubtree(actor: Actor, need: Need, org: OrgRef): boolean {
 
 /** Why a 本级 role (本级管理员, 本级查看) is refused work that concerns the orgs below its own. */
 export const SUBTREE_NEEDED = '该项工作涉及下级组织，本级管理员和本级查看账号只能处理本组织的事务';
+
+/** An assessment scheme's org's read-only cadres (委员, 督导员) see a scheme and do not manage it. */
+export const SCHEME_READ_ONLY = '您对该考核方案只有查看权限';
+
+/**
+ * `requireOrg` for work that concerns the orgs below: 404 when the org is not visible at all, 403 for a 本级 role
+ * (SUBTREE_NEEDED) or, for a write, a read-only one (`readOnly`).
+ */
+export function requireSubtree(
+  actor: Actor,
+  need: Need,
+  org: OrgRef | undefined,
+  label = '组织',
+  readOnly = '您对该组织只有查看权限',
+): asserts org is OrgRef {
+  if (!org || !can(actor, 'read', org)) throw notFound(label);
+  if (!canSubtree(actor, 'read', org)) throw forbidden(SUBTREE_NEEDED);
+  if (need === 'write' && !canSubtree(actor, 'write', org)) throw forbidden(readOnly);
+}
 
 /** Throws 404 when the org is not visible at all (its existence is not revealed), 403 when read-only. */
 export function requireOrg(actor: Actor, need: Need, org: OrgRef | undefined): asserts org is OrgRef {

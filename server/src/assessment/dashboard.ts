@@ -140,18 +140,19 @@ export class AssessmentDashboard {
 
   /** The org's latest schemes (its own, with the leaders) and published ones it was assessed in (its rank). */
   private async schemes(actor: Actor, org: { id: number; path: string }) {
-    // The org's own schemes rank the orgs below it: not shown to a 本级 role.
-    const ownVisible = canSubtree(actor, 'read', org);
     const [own, assessed] = await Promise.all([
-      this.db
-        .selectFrom('assessment_scheme')
-        .select(['id', 'name', 'period_kind', 'period', 'status'])
-        .where('org_id', '=', ownVisible ? org.id : 0)
-        .where('scored_at', 'is not', null)
-        .orderBy('period_from', 'desc')
-        .orderBy('id', 'desc')
-        .limit(3)
-        .execute(),
+      // The org's own schemes rank the orgs below it: not shown to a 本级 role (nor read for one).
+      canSubtree(actor, 'read', org)
+        ? this.db
+            .selectFrom('assessment_scheme')
+            .select(['id', 'name', 'period_kind', 'period', 'status'])
+            .where('org_id', '=', org.id)
+            .where('scored_at', 'is not', null)
+            .orderBy('period_from', 'desc')
+            .orderBy('id', 'desc')
+            .limit(3)
+            .execute()
+        : [],
       this.db
         .selectFrom('assessment_result as r')
         .innerJoin('assessment_scheme as s', 's.id', 'r.scheme_id')

@@ -8,6 +8,8 @@ import {
   inSubtree,
   requireOrg,
   scopeFilter,
+  requireSubtree,
+  SCHEME_READ_ONLY,
   SUBTREE_NEEDED,
   type Actor,
   type OrgRef,
@@ -177,6 +179,7 @@ export class SchemeService {
       .where('id', '=', scheme.org_id)
       .executeTakeFirstOrThrow();
     // Reading the whole scheme (every assessed org's results) and managing it need reach over the orgs it assesses.
+    if (need === 'write') requireSubtree(actor, 'write', owner, '考核方案', SCHEME_READ_ONLY);
     const full = canSubtree(actor, 'read', owner);
     if (!full) {
       const subject = await this.db
@@ -190,12 +193,6 @@ export class SchemeService {
       if (!subject) throw notFound('考核方案');
     }
     const manage = canSubtree(actor, 'write', owner);
-    if (need === 'write' && !manage)
-      throw full
-        ? forbidden('您对该考核方案只有查看权限')
-        : can(actor, 'read', owner)
-          ? forbidden(SUBTREE_NEEDED)
-          : notFound('考核方案');
     return { scheme: scheme as SchemeRow, owner, full, manage };
   }
 
@@ -356,8 +353,7 @@ export class SchemeService {
       .select(['id', 'path', 'name'])
       .where('id', '=', orgId)
       .executeTakeFirst();
-    requireOrg(ctx.actor, 'write', owner);
-    if (!canSubtree(ctx.actor, 'write', owner)) throw forbidden(SUBTREE_NEEDED);
+    requireSubtree(ctx.actor, 'write', owner);
     const period = assessmentPeriod(input.periodKind, input.period);
     const branchRating = Boolean(input.branchRating);
     return this.db.transaction().execute(async (trx) => {
@@ -823,7 +819,7 @@ export class SchemeService {
     const { scheme, owner } = await this.load(ctx.actor, id, 'write');
     this.requireDraft(scheme);
     const started = performance.now();
-    const computed = await this.compute(scheme);
+    const computed = await this.compute(scheme, owner);
     const ms = Math.round(performance.now() - started);
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {
@@ -892,13 +888,8 @@ export class SchemeService {
   }
 
   /** The scores of every assessed org, computed now (nothing written). */
-  async compute(scheme: SchemeRow) {
+  async compute(scheme: SchemeRow, owner: { path: string }) {
     const id = scheme.id;
-    const owner = await this.db
-      .selectFrom('org')
-      .select('path')
-      .where('id', '=', scheme.org_id)
-      .executeTakeFirstOrThrow();
     const [items, subjects, reports, deductions, adjustments] = await Promise.all([
       this.items(id),
       // Orgs dissolved, merged or moved out of the scheme's org since it was made are not scored (nor counted in the
@@ -1068,7 +1059,7 @@ export class SchemeService {
    * Cadres of assessed orgs see it once published; the scheme's own cadres always.
    */
   async results(actor: Actor, id: number) {
-    const { scheme, full } = await this.load(actor, id);
+    const { scheme, owner, full } = await this.load(actor, id);
     if (!full && scheme.status !== 'published')
       return { published: false, scoredAt: null, rows: [], rating: null, leftOut: [] };
     const rows = await this.db
@@ -1101,12 +1092,12 @@ export class SchemeService {
     });
     // The quota cuts of 对标定级, recomputed from the stored totals (deterministic).
     const rating = scheme.branch_rating && full && rows.length ? await this.ratingSummary(scheme, rows) : null;
-    const leftOut = full && scheme.scored_at ? await this.leftOut(scheme) : [];
+    const leftOut = full && scheme.scored_at ? await this.leftOut(scheme, owner) : [];
     return { published: scheme.status === 'published', scoredAt: scheme.scored_at, rows: out, rating, leftOut };
   }
 
   /** Assessed orgs without a result in a scored scheme — dissolved, merged or moved away before the scoring — and why. */
-  private async leftOut(scheme: SchemeRow) {
+  private async leftOut(scheme: SchemeRow, owner: { path: string }) {
     // A set difference, not an anti-join: right after a scoring PostgreSQL's statistics do not know the new rows yet
     // and planned the join as a scan of all results per assessed org (4 s for 5,000).
     const missing = await this.db
@@ -1116,11 +1107,6 @@ export class SchemeService {
       .except(this.db.selectFrom('assessment_result').select('org_id').where('scheme_id', '=', scheme.id))
       .execute();
     if (!missing.length) return [];
-    const owner = await this.db
-      .selectFrom('org')
-      .select('path')
-      .where('id', '=', scheme.org_id)
-      .executeTakeFirstOrThrow();
     const rows = [];
     for (let k = 0; k < missing.length; k += CHUNK)
       rows.push(
@@ -1577,7 +1563,7 @@ export class SchemeService {
     const { scheme, owner } = await this.load(ctx.actor, id, 'write');
     this.requireDraft(scheme);
     await this.requireNothingWaiting(id);
-    const computed = await this.compute(scheme);
+    const computed = await this.compute(scheme, owner);
     const now = nowIso();
     const period = assessmentPeriod(scheme.period_kind, scheme.period);
     await this.db.transaction().execute(async (trx) => {
