@@ -33,7 +33,7 @@ const signed = (n: number) => `${n > 0 ? '+' : ''}${pts(n)}`;
  */
 function targetText(item: SchemeItemInfo): string | null {
   const r = item.rule;
-  if ((r.kind !== 'linear' && r.kind !== 'pass_fail') || r.target === undefined) return null;
+  if (r.kind !== 'linear' && r.kind !== 'pass_fail') return null;
   return `目标 ${r.direction === 'lower' ? '≤' : '≥'} ${formatFigure(r.target, item.format, item.unit)}`;
 }
 

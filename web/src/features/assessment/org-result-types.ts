@@ -8,43 +8,8 @@ import type { MetricFormat } from './dashboard-ui';
 export type StarLevel = 'five' | 'four' | 'three' | 'two' | 'rectify';
 export type ReportStatus = 'submitted' | 'approved' | 'returned';
 
-export interface SchemeItemInfo {
-  id: number;
-  indicatorId: number;
-  name: string;
-  unit: string;
-  direction: 'higher' | 'lower';
-  source: 'computed' | 'reported';
-  metric: string | null;
-  format: MetricFormat;
-  target: number | null;
-  description: string | null;
-  formula: string | null;
-  points: number;
-  weight: number | null;
-  rule: { kind: 'linear' | 'steps' | 'pass_fail' | 'bonus'; target?: number; direction?: 'higher' | 'lower' };
-  ruleText: string;
-}
-
-export interface SchemeInfo {
-  id: number;
-  orgId: number;
-  orgName: string;
-  name: string;
-  periodKind: string;
-  period: string;
-  periodLabel: string;
-  weighted: boolean;
-  branchRating: boolean;
-  status: 'draft' | 'published';
-  scoredAt: string | null;
-  publishedAt: string | null;
-  stale: boolean;
-  subjects: number;
-  canManage: boolean;
-  fullView: boolean;
-  items: SchemeItemInfo[];
-}
+/** The scheme and its items as GET /api/assessment-schemes/:id gives them (one description: types.ts). */
+export type { Scheme as SchemeInfo, SchemeItem as SchemeItemInfo } from './types';
 
 export interface ItemBreakdown {
   itemId: number;
