@@ -240,8 +240,16 @@ describe('transfer and 学社衔接 journeys', () => {
     await a.goto(`/members/transfers?org=${ids.districtA}`);
     const aRow = transferOf(a, MEMBERS.asked.name);
     await aRow.getByTestId('transfer-reject').click();
-    await a.getByTestId('transfer-decision-submit').click();
-    await visible(a.locator('.ant-modal:visible').getByText('请填写驳回原因'));
+    // Sent without a reason, the dialog asks for one (clicked again if the first click came while it opened).
+    const reasonAsked = a.locator('.ant-modal:visible').getByText('请填写驳回原因');
+    for (let attempt = 0; attempt < 3 && !(await reasonAsked.count()); attempt++) {
+      await a.getByTestId('transfer-decision-submit').click();
+      await reasonAsked
+        .first()
+        .waitFor({ state: 'visible', timeout: 4000 })
+        .catch(() => undefined);
+    }
+    await visible(reasonAsked);
     await a.getByTestId('transfer-decision-note').fill('该团员仍在校就读，未办理离校');
     await a.getByTestId('transfer-decision-submit').click();
     await visible(a.getByText(`已驳回 ${MEMBERS.asked.name} 的转接`));
